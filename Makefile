@@ -1,0 +1,65 @@
+# Gouzhu (购助). A newcomer needs two targets:
+#   make run    set up what is missing, build, load the demo district, serve
+#   make test   every test: unit, integration on SQLite and PostgreSQL, browser
+# Everything else here serves those two or CI (.ci/run).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+# Build output lives outside the clone so later clones build incrementally.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/gouzhu/target
+export GOUZHU_TOOLS_DIR ?= $(HOME)/.cache/gouzhu/tools
+export PATH := $(GOUZHU_TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos sets this while it builds; plain cargo commands set the same
+# value so they reuse its build instead of recompiling leptos.
+export LEPTOS_OUTPUT_NAME := gouzhu
+
+BIN := $(CARGO_TARGET_DIR)/release/gouzhu
+SITE := $(CURDIR)/target/site
+DATABASE_URL ?= data/gouzhu.sqlite3
+export DATABASE_URL
+
+.PHONY: run build setup setup-test test test-unit test-e2e lint fmt ci bench clean-data
+
+## make run: set up, build, migrate, load the demo district and serve on http://127.0.0.1:3000
+run: build
+	@$(BIN) demo
+	@echo "Open http://127.0.0.1:3000 in a browser (no login yet: the dashboard is public). Ctrl-C stops."
+	@$(BIN) serve --site-root $(SITE)
+
+## make build: the release server binary and the browser bundle, with cargo-leptos
+build: setup
+	cargo leptos build --release
+
+setup:
+	@scripts/setup.sh run
+
+setup-test:
+	@scripts/setup.sh test
+
+## make test: every test; the binary under test is the one `make run` serves
+test: setup-test build test-unit test-e2e
+
+test-unit:
+	cargo test --release -p app -p gouzhu-server
+
+test-e2e:
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo test -p gouzhu-tests -- --test-threads=3
+
+## make lint: formatting and clippy for the server and the browser builds
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## make ci: what .ci/run does
+ci:
+	.ci/run
+
+## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
+clean-data:
+	rm -f data/gouzhu.sqlite3 data/gouzhu.sqlite3-wal data/gouzhu.sqlite3-shm

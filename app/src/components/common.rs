@@ -1,0 +1,42 @@
+//! Small shared components: loading and error states, figure cards.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+
+/// Shown while a page's data loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading" aria-live="polite">{move || i18n.t().loading}</p> }
+}
+
+/// A failed load, explained in the user's language.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel panel-error" role="alert">
+            <h2>{move || i18n.t().error_title}</h2>
+            <p>{move || error.message(i18n.t())}</p>
+        </section>
+    }
+}
+
+/// One headline figure with a label and an optional detail line.
+#[component]
+pub fn Figure(
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] value: String,
+    #[prop(optional, into)] detail: Option<Signal<String>>,
+    #[prop(optional)] accent: bool,
+) -> impl IntoView {
+    view! {
+        <div class="figure" class:figure-accent=accent>
+            <div class="figure-label">{label}</div>
+            <div class="figure-value">{value}</div>
+            {detail.map(|d| view! { <div class="figure-detail">{d}</div> })}
+        </div>
+    }
+}

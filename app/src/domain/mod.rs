@@ -1,0 +1,6 @@
+//! Pure domain rules: plain types and functions with no I/O, shared by the
+//! browser (live previews) and the server (the authority). One module per
+//! concept; later modules (allocation, pay, tax, budget, contracts) join here.
+
+pub mod money;
+pub mod staffing;

@@ -1,0 +1,4 @@
+DROP TABLE posts;
+DROP TABLE town_profiles;
+DROP TABLE towns;
+DROP TABLE districts;

@@ -1,0 +1,182 @@
+//! `gouzhu`: the server binary. Parses the configuration, prepares the
+//! database and the document engine, and serves the application until
+//! SIGTERM or Ctrl-C, letting requests in flight finish.
+
+mod config;
+mod db;
+mod demo;
+mod pdf;
+mod routes;
+mod state;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use leptos::config::LeptosOptions;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Cli, Command, LogFormat};
+use crate::state::AppState;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gouzhu: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("gouzhu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Migrate => {
+            let db = open_db(&cli)?;
+            tracing::info!(applied = db::migrate(&db)?, "migrations done");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open_db(&cli)?;
+            db::migrate(&db)?;
+            match demo::load(&db)? {
+                demo::Outcome::Loaded { towns, posts } => {
+                    tracing::info!(towns, posts, "demo district loaded")
+                }
+                demo::Outcome::AlreadyPresent => tracing::info!("demo district already present"),
+            }
+            Ok(())
+        }
+        Command::Serve => serve(cli).await,
+    }
+}
+
+fn open_db(cli: &Cli) -> anyhow::Result<app::db::Db> {
+    app::db::Db::connect(&cli.database_url, cli.db_pool_size)
+        .with_context(|| format!("opening the database ({})", redact(&cli.database_url)))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(cli: Cli) -> anyhow::Result<()> {
+    let started = Instant::now();
+    // Fonts first: a server that cannot print Chinese must not start.
+    let font_dirs = cli.font_dirs.clone();
+    let pdf = tokio::task::spawn_blocking(move || pdf::PdfEngine::load(&font_dirs))
+        .await
+        .context("loading fonts")??;
+    tracing::info!(font = pdf.cjk_family(), "document engine ready");
+
+    let db = open_db(&cli)?;
+    let applied = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || db::migrate(&db)).await??
+    };
+    tracing::info!(backend = db.kind().name(), applied, "database ready");
+
+    let site_root = cli.site_root.to_string_lossy().into_owned();
+    if !cli.site_root.join("pkg").is_dir() {
+        tracing::warn!(site_root, "no built site found: pages will not hydrate (run `make build`)");
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("gouzhu")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(cli.listen)
+        .build();
+
+    let state = AppState { leptos_options, db, pdf: Arc::new(pdf) };
+    let app = routes::router(state);
+
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "serving");
+    // The one line on standard output: people and test harnesses read it.
+    println!("Gouzhu is serving on http://{addr}");
+    std::io::stdout().flush().ok();
+
+    let grace = Duration::from_secs(cli.shutdown_grace_secs);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                stop_rx.await.ok();
+            })
+            .await
+    });
+    shutdown_signal().await;
+    tracing::info!(grace_secs = grace.as_secs(), "shutting down: finishing requests in flight");
+    stop_tx.send(()).ok();
+    match tokio::time::timeout(grace, server).await {
+        Ok(joined) => joined.context("server task")?.context("server")?,
+        Err(_) => tracing::warn!("requests still running after the grace period; exiting"),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/gouzhu"), "postgres://app:***@db:5432/gouzhu");
+        assert_eq!(redact("data/gouzhu.sqlite3"), "data/gouzhu.sqlite3");
+    }
+}

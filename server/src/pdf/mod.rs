@@ -1,0 +1,256 @@
+//! Documents as PDF, typeset by Typst.
+//!
+//! Fonts and the standard library are loaded once into a [`PdfEngine`] and
+//! shared; each document gets a small [`DocWorld`] that serves exactly two
+//! files: its template (compiled into the binary from `contract-templates/`)
+//! and `data.json`. Templates therefore cannot read anything else on disk,
+//! and user text arrives as JSON strings, which Typst sets as plain text,
+//! never as markup. Rendering is CPU-bound and runs on the blocking pool,
+//! at most [`MAX_PARALLEL_RENDERS`] at a time.
+
+pub mod staffing;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::{self, FontStore};
+
+/// Renders running at once; each can take a core and a few hundred MB.
+pub const MAX_PARALLEL_RENDERS: usize = 2;
+
+/// How many compilations Typst's memo cache may keep entries for. Without
+/// eviction the cache grows with every new input (hundreds of MB within a
+/// dozen salary sheets).
+const CACHE_MAX_AGE: usize = 4;
+
+/// A character every Chinese font has and no Latin font does.
+const CJK_PROBE: char = '中';
+
+/// The family the templates are designed with.
+const PREFERRED_CJK_FAMILY: &str = "Noto Sans CJK SC";
+
+/// A document template, compiled into the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// 岗位配置汇总表: towns, population and posts of a district.
+    StaffingSummary,
+}
+
+impl Template {
+    fn file_name(self) -> &'static str {
+        match self {
+            Template::StaffingSummary => "staffing-summary.typ",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Template::StaffingSummary => {
+                include_str!("../../../contract-templates/staffing-summary.typ")
+            }
+        }
+    }
+}
+
+/// Why a document could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error(
+        "no font with Chinese glyphs found in {dirs}; install one \
+         (Debian/Ubuntu: sudo apt-get install fonts-noto-cjk) or point \
+         GOUZHU_FONT_DIRS / --font-dir at a folder that holds one"
+    )]
+    NoCjkFont { dirs: String },
+    #[error("template {template} failed to compile: {message}")]
+    Compile { template: &'static str, message: String },
+    #[error("PDF export of {template} failed: {message}")]
+    Export { template: &'static str, message: String },
+    #[error("document data could not be encoded: {0}")]
+    Data(#[from] serde_json::Error),
+    #[error("rendering task failed")]
+    Task,
+}
+
+/// Fonts and standard library, loaded once and shared by every render.
+pub struct PdfEngine {
+    fonts: FontStore,
+    library: LazyHash<Library>,
+    cjk_family: String,
+    permits: tokio::sync::Semaphore,
+}
+
+impl std::fmt::Debug for PdfEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdfEngine").field("cjk_family", &self.cjk_family).finish()
+    }
+}
+
+impl PdfEngine {
+    /// Scans `font_dirs` and adds Typst's embedded fonts. Fails unless some
+    /// font covers Chinese: a document without one would print boxes.
+    pub fn load(font_dirs: &[PathBuf]) -> Result<PdfEngine, PdfError> {
+        let mut store = FontStore::new();
+        for dir in font_dirs {
+            store.extend(fonts::scan(dir));
+        }
+        store.extend(fonts::embedded());
+        let cjk_family = choose_cjk_family(store.book(), font_dirs)?;
+
+        let mut inputs = Dict::new();
+        inputs.insert("cjk-font".into(), cjk_family.as_str().into_value());
+        let library = LazyHash::new(Library::builder().with_inputs(inputs).build());
+        Ok(PdfEngine {
+            fonts: store,
+            library,
+            cjk_family,
+            permits: tokio::sync::Semaphore::new(MAX_PARALLEL_RENDERS),
+        })
+    }
+
+    /// The font family used for Chinese text.
+    pub fn cjk_family(&self) -> &str {
+        &self.cjk_family
+    }
+
+    /// Typesets `template` with `data` as its `data.json`, dated `today`.
+    /// Blocking: call from a blocking thread (see [`PdfEngine::render`]).
+    pub fn render_blocking(
+        &self,
+        template: Template,
+        data: &serde_json::Value,
+        today: NaiveDate,
+    ) -> Result<Vec<u8>, PdfError> {
+        let world = DocWorld::new(self, template, serde_json::to_vec(data)?, today);
+        let compiled = typst::compile::<typst_layout::PagedDocument>(&world).output;
+        // Evict after every render, successful or not, so memory stays flat.
+        let result = match compiled {
+            Ok(doc) => {
+                let options = typst_pdf::PdfOptions::default();
+                typst_pdf::pdf(&doc, &options).map_err(|e| PdfError::Export {
+                    template: template.file_name(),
+                    message: diagnostics(&e),
+                })
+            }
+            Err(e) => Err(PdfError::Compile { template: template.file_name(), message: diagnostics(&e) }),
+        };
+        typst::comemo::evict(CACHE_MAX_AGE);
+        result
+    }
+
+    /// Typesets off the async runtime, waiting for a free render slot.
+    pub async fn render(
+        self: &Arc<Self>,
+        template: Template,
+        data: serde_json::Value,
+        today: NaiveDate,
+    ) -> Result<Vec<u8>, PdfError> {
+        let _permit = self.permits.acquire().await.map_err(|_| PdfError::Task)?;
+        let engine = Arc::clone(self);
+        tokio::task::spawn_blocking(move || engine.render_blocking(template, &data, today))
+            .await
+            .map_err(|_| PdfError::Task)?
+    }
+}
+
+/// Picks the family for Chinese: Noto Sans CJK SC when present (the
+/// templates are designed with it), otherwise the first family that covers
+/// Chinese.
+fn choose_cjk_family(book: &FontBook, dirs: &[PathBuf]) -> Result<String, PdfError> {
+    let mut cjk: Vec<String> = book
+        .families()
+        .filter_map(|(name, mut ids)| {
+            ids.any(|i| book.info(i).is_some_and(|info| info.coverage.contains(u32::from(CJK_PROBE))))
+                .then(|| name.to_owned())
+        })
+        .collect();
+    if cjk.iter().any(|n| n == PREFERRED_CJK_FAMILY) {
+        return Ok(PREFERRED_CJK_FAMILY.to_owned());
+    }
+    cjk.sort();
+    cjk.into_iter().next().ok_or_else(|| PdfError::NoCjkFont {
+        dirs: dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+fn diagnostics(errors: &[SourceDiagnostic]) -> String {
+    errors.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+/// The world of one document: its template and its data, nothing else.
+struct DocWorld<'a> {
+    engine: &'a PdfEngine,
+    main: Source,
+    data_id: FileId,
+    data: Bytes,
+    today: NaiveDate,
+}
+
+impl<'a> DocWorld<'a> {
+    fn new(engine: &'a PdfEngine, template: Template, data: Vec<u8>, today: NaiveDate) -> Self {
+        let main_id = project_file(template.file_name());
+        DocWorld {
+            engine,
+            main: Source::new(main_id, template.source().to_owned()),
+            data_id: project_file("data.json"),
+            data: Bytes::new(data),
+            today,
+        }
+    }
+}
+
+fn project_file(name: &str) -> FileId {
+    // Both names are fixed, valid relative paths.
+    let vpath = VirtualPath::new(name).unwrap_or_else(|_| unreachable!("fixed file name {name}"));
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.engine.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() { Ok(self.main.clone()) } else { Err(not_found(id)) }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            Ok(self.data.clone())
+        } else if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.clone()))
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Datetime::from_ymd(
+            self.today.year(),
+            u8::try_from(self.today.month()).ok()?,
+            u8::try_from(self.today.day()).ok()?,
+        )
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(Path::new(&format!("{id:?}")).to_path_buf())
+}

@@ -1,0 +1,102 @@
+//! File downloads: documents rendered as PDF.
+
+use app::error::AppError;
+use app::i18n::{Locale, locale_from_cookie_header};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::pdf::{Template, staffing};
+use crate::state::AppState;
+
+/// Path of the staffing summary; the dashboard links to it.
+pub const STAFFING_SUMMARY: &str = app::pages::dashboard::STAFFING_SUMMARY_PDF;
+
+/// `GET /files/staffing-summary.pdf`: the current district's towns and
+/// posts as of today, in the language of the reader's cookie.
+pub async fn staffing_summary(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let locale = request_locale(&headers);
+    let today = chrono::Local::now().date_naive();
+    let dashboard = match app::api::dashboard::ssr::dashboard(&state.db, today).await {
+        Ok(d) => d,
+        Err(e) => return error_response(&e, locale),
+    };
+    let data = staffing::document_data(&dashboard, locale);
+    match state.pdf.render(Template::StaffingSummary, data, today).await {
+        Ok(pdf) => {
+            let date = today.format("%Y-%m-%d");
+            let name = format!("{}-{date}.pdf", locale.messages().download_pdf_file_stem);
+            let ascii = format!("staffing-summary-{date}.pdf");
+            pdf_response(pdf, &ascii, &name)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "staffing summary PDF failed");
+            error_response(&AppError::Internal, locale)
+        }
+    }
+}
+
+fn request_locale(headers: &HeaderMap) -> Locale {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(locale_from_cookie_header)
+        .unwrap_or_default()
+}
+
+/// A PDF download named `utf8_name` (RFC 6266), with `ascii_name` for
+/// clients that cannot read the UTF-8 form.
+fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
+    let disposition =
+        format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}", percent_encode(utf8_name));
+    let mut response = pdf.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+fn error_response(error: &AppError, locale: Locale) -> Response {
+    let status = match error {
+        AppError::NoDistrict => StatusCode::NOT_FOUND,
+        AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let body = error.message(locale.messages());
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// Percent-encodes everything but RFC 5987 `attr-char`s.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_attr_chars_only() {
+        assert_eq!(percent_encode("a-b_c.pdf"), "a-b_c.pdf");
+        assert_eq!(percent_encode("汇总 1"), "%E6%B1%87%E6%80%BB%201");
+    }
+
+    #[test]
+    fn locale_comes_from_the_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(request_locale(&h), Locale::ZhCn);
+        h.insert(header::COOKIE, HeaderValue::from_static("x=1; gouzhu_lang=en"));
+        assert_eq!(request_locale(&h), Locale::En);
+    }
+}

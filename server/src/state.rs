@@ -1,0 +1,23 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use app::db::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::pdf::PdfEngine;
+
+/// Shared state of the running server. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub pdf: Arc<PdfEngine>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

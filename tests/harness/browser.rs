@@ -1,0 +1,169 @@
+//! Headless Chromium (Debian's `chromium`) driven through `chromedriver`
+//! (Debian's `chromium-driver`), one chromedriver per test process and one
+//! fresh browser profile per test.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+use crate::process::{TempDir, free_port, reap_when_test_exits};
+
+fn program(var: &str, default: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
+    assert!(
+        path.is_file(),
+        "{} not found: install it (sudo apt-get install {package}; `make test` does this) or set {var}",
+        path.display()
+    );
+    path
+}
+
+/// The chromedriver of this process: its port.
+fn chromedriver() -> u16 {
+    static DRIVER: OnceLock<Result<u16, String>> = OnceLock::new();
+    let started = DRIVER.get_or_init(|| {
+        let bin = program("CHROMEDRIVER", "/usr/bin/chromedriver", "chromium-driver");
+        let port = free_port();
+        let child = Command::new(bin)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting chromedriver: {e}"))?;
+        reap_when_test_exits(Some(child.id()), "");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("chromedriver did not start listening within 20 s".to_owned());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(port)
+    });
+    match started {
+        Ok(port) => *port,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// One browser session with its own empty profile.
+pub struct Browser {
+    pub client: Client,
+    driver_port: u16,
+    _profile: TempDir,
+}
+
+impl Browser {
+    /// A desktop-sized window.
+    pub async fn new() -> Browser {
+        Browser::with_window(1280, 900).await
+    }
+
+    /// A window of `width` × `height` CSS pixels (390 × 844 is a phone).
+    pub async fn with_window(width: u32, height: u32) -> Browser {
+        let chromium = program("CHROMIUM", "/usr/bin/chromium", "chromium");
+        let driver_port = chromedriver();
+        let profile = TempDir::new("chromium");
+        let args = [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let caps: Capabilities = serde_json::from_value(json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        }))
+        .expect("capabilities are a JSON object");
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .unwrap_or_else(|e| panic!("chromium did not start through chromedriver: {e}"));
+        Browser { client, driver_port, _profile: profile }
+    }
+
+    /// Opens `url` and waits until the page has hydrated (the layout sets
+    /// `data-hydrated` from an effect, which only runs in the browser).
+    pub async fn open_hydrated(&self, url: &str) {
+        self.client.goto(url).await.expect("navigation");
+        self.wait_for("[data-hydrated=\"true\"]").await;
+    }
+
+    /// Waits up to 20 s for an element matching `css`.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        let found = self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await;
+        match found {
+            Ok(e) => e,
+            Err(e) => {
+                let logs = self.console().await.join("\n");
+                panic!("no element {css} within 20 s: {e}\nbrowser console:\n{logs}")
+            }
+        }
+    }
+
+    /// The text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.expect("element text")
+    }
+
+    /// Runs JavaScript and returns its result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script runs")
+    }
+
+    /// Browser console messages since the last call, as `LEVEL message`.
+    pub async fn console(&self) -> Vec<String> {
+        let Ok(session) = self.client.session_id().await else {
+            return vec![];
+        };
+        let Some(session) = session else { return vec![] };
+        let url = format!("http://127.0.0.1:{}/session/{session}/se/log", self.driver_port);
+        let answer: Value =
+            match reqwest::Client::new().post(url).json(&json!({ "type": "browser" })).send().await {
+                Ok(r) => r.json().await.unwrap_or(Value::Null),
+                Err(_) => Value::Null,
+            };
+        answer["value"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or("?"),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Console messages at level SEVERE (errors, failed hydration).
+    pub async fn console_errors(&self) -> Vec<String> {
+        self.console().await.into_iter().filter(|l| l.starts_with("SEVERE")).collect()
+    }
+
+    /// Ends the session (closes Chromium).
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
