@@ -25,13 +25,32 @@ command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (h
 command -v rustup >/dev/null || die "rustup not found: this project installs the wasm32 target with rustup"
 
 # ---- System packages --------------------------------------------------------
-packages=(pkg-config libpq-dev libssl-dev fonts-noto-cjk nodejs npm)
+# Each need is a check and the Debian package that satisfies it; only what
+# fails its check is installed (node and npm may come from elsewhere).
+needs=(
+  "pkg:pkg-config pkg-config"
+  "pkg:libpq-dev libpq-dev"
+  "pkg:libssl-dev libssl-dev"
+  "file:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk"
+  "cmd:npm npm"
+)
 if [ "$mode" = test ]; then
-  packages+=(postgresql chromium chromium-driver poppler-utils sqlite3)
+  needs+=(
+    "file:/usr/lib/postgresql postgresql"
+    "cmd:chromium chromium"
+    "cmd:chromedriver chromium-driver"
+    "cmd:pdftotext poppler-utils"
+    "cmd:sqlite3 sqlite3"
+  )
 fi
 missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+for need in "${needs[@]}"; do
+  check=${need%% *} package=${need#* }
+  case $check in
+    pkg:*) dpkg-query -W -f='${Status}' "${check#pkg:}" 2>/dev/null | grep -q 'install ok installed' ;;
+    file:*) [ -e "${check#file:}" ] ;;
+    cmd:*) command -v "${check#cmd:}" >/dev/null ;;
+  esac || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get: install them by hand"
@@ -70,7 +89,4 @@ if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ve
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
-# ---- Checks -------------------------------------------------------------------
-ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
-  || say "warning: Noto Sans CJK not found; documents need a Chinese font (GOUZHU_FONT_DIRS)"
 exit 0

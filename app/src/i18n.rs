@@ -202,7 +202,7 @@ pub static ZH_CN: Messages = Messages {
 
     pdf_title: |district| format!("{district}专职低保员岗位配置汇总表"),
     pdf_subtitle: "政府购买社会救助服务",
-    pdf_as_of: "统计日期",
+    pdf_as_of: "统计日期：",
     pdf_issuer: |district| format!("{district}民政局"),
     pdf_note: "说明：岗位数为区民政局核定的专职低保员岗位；户籍人口、社区和村委会数按统计日期有效的镇街资料汇总。",
     pdf_page: "第 {page} 页 / 共 {pages} 页",
@@ -267,7 +267,7 @@ pub static EN: Messages = Messages {
 
     pdf_title: |district| format!("{district}: full-time assistant posts by town"),
     pdf_subtitle: "Government-purchased social-assistance services",
-    pdf_as_of: "As of",
+    pdf_as_of: "As of: ",
     pdf_issuer: |district| format!("Civil Affairs Bureau, {district}"),
     pdf_note: "Posts are the full-time assistant posts approved by the district civil-affairs bureau; population, communities and villages are the town figures in force on the date shown.",
     pdf_page: "Page {page} of {pages}",

@@ -71,10 +71,12 @@ pub enum DbError {
 /// Settings applied to every SQLite connection: write-ahead logging so
 /// readers never block the writer, enforced foreign keys, and a wait
 /// instead of an immediate "database is locked" when writers meet.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+/// The busy timeout comes first so that even switching a new file to WAL
+/// waits for a concurrent connection instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
-PRAGMA foreign_keys = ON;
-PRAGMA busy_timeout = 10000;";
+PRAGMA foreign_keys = ON;";
 
 /// Opens connections of one backend, with the SQLite settings applied.
 #[derive(Debug)]
@@ -146,6 +148,9 @@ impl Db {
         };
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
+            // Open one connection up front (it proves the URL works) and
+            // the rest on demand, so start-up stays fast.
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(ConnectionManager { url, kind })
             .map_err(|e| DbError::Connect(e.to_string()))?;

@@ -18,7 +18,10 @@ pub fn round_fen(amount: Decimal) -> Decimal {
 
 /// A yuan amount as integer fen for storage, rounded by [`round_fen`].
 pub fn to_fen(amount: Decimal) -> Result<i64, MoneyError> {
-    (round_fen(amount) * Decimal::ONE_HUNDRED).to_i64().ok_or(MoneyError::OutOfRange)
+    round_fen(amount)
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|fen| fen.to_i64())
+        .ok_or(MoneyError::OutOfRange)
 }
 
 /// Integer fen from storage as an exact yuan amount.

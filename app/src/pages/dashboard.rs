@@ -38,7 +38,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
     let Dashboard { district, as_of, towns, totals } = data;
     let as_of = as_of.format("%Y-%m-%d").to_string();
     let district_name = move || i18n.locale().pick(&district.name, &district.name_en).to_owned();
-    let per_post = totals.population_per_post().map(|n| group_thousands(n)).unwrap_or_default();
+    let per_post = totals.population_per_post().map(group_thousands).unwrap_or_default();
 
     view! {
         <header class="page-header">
@@ -154,7 +154,7 @@ fn TownTable(towns: Vec<TownStaffing>, totals: crate::domain::staffing::Staffing
                                                 <td class="num">{group_thousands(town.population)}</td>
                                                 <td class="num strong">{town.posts}</td>
                                                 <td class="num col-optional">
-                                                    {town.population_per_post().map(|n| group_thousands(n))}
+                                                    {town.population_per_post().map(group_thousands)}
                                                 </td>
                                             </tr>
                                         }
@@ -174,7 +174,7 @@ fn TownTable(towns: Vec<TownStaffing>, totals: crate::domain::staffing::Staffing
                             <td class="num">{group_thousands(totals.population)}</td>
                             <td class="num strong" id="total-posts">{totals.posts}</td>
                             <td class="num col-optional">
-                                {totals.population_per_post().map(|n| group_thousands(n))}
+                                {totals.population_per_post().map(group_thousands)}
                             </td>
                         </tr>
                     </tfoot>
