@@ -30,7 +30,7 @@ run: build
 
 ## make build: the release server binary and the browser bundle, with cargo-leptos
 build: setup
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 setup:
 	@scripts/setup.sh run

@@ -92,6 +92,20 @@ async fn browser_bundle_and_stylesheet_are_served() {
         let ct = res.headers()["content-type"].to_str().unwrap_or_default().to_owned();
         assert!(ct.contains(kind), "{path} served as {ct}");
     }
+    // The bundle is precompressed at build time and served compressed.
+    let plain = http().get(server.url("/pkg/gouzhu.wasm")).send().await.expect("request");
+    let plain_len = plain.bytes().await.expect("body").len();
+    for encoding in ["br", "gzip"] {
+        let res = http()
+            .get(server.url("/pkg/gouzhu.wasm"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.headers().get("content-encoding").map(|v| v.as_bytes()), Some(encoding.as_bytes()));
+        let len = res.bytes().await.expect("body").len();
+        assert!(len * 2 < plain_len, "{encoding}: {len} bytes of {plain_len}");
+    }
 }
 
 #[tokio::test]
