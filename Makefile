@@ -21,6 +21,8 @@ DATABASE_URL ?= data/gouzhu.sqlite3
 export DATABASE_URL
 
 .PHONY: run build setup setup-test test test-unit test-e2e lint fmt ci bench clean-data
+# Steps share apt, cargo's lock and the build they test: never run them at once.
+.NOTPARALLEL:
 
 ## make run: set up, build, migrate, load the demo district and serve on http://127.0.0.1:3000
 run: build
@@ -41,10 +43,10 @@ setup-test:
 ## make test: every test; the binary under test is the one `make run` serves
 test: setup-test build test-unit test-e2e
 
-test-unit:
+test-unit: build
 	cargo test --release -p app -p gouzhu-server
 
-test-e2e:
+test-e2e: build
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo test -p gouzhu-tests -- --test-threads=3
 
 ## make lint: formatting and clippy for the server and the browser builds
@@ -59,6 +61,10 @@ fmt:
 ## make ci: what .ci/run does
 ci:
 	.ci/run
+
+## make bench: start-up time, idle memory and PDF time of the built server (needs curl)
+bench: build
+	scripts/bench-startup.sh 10
 
 ## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
 clean-data:

@@ -3,6 +3,7 @@
 # (idle after start, and idle again after a burst of page and PDF requests).
 # Usage: scripts/bench-startup.sh [runs]   (after `make build`)
 set -euo pipefail
+command -v curl >/dev/null || { echo "needs curl (apt-get install curl)" >&2; exit 1; }
 runs=${1:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GOUZHU_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/gouzhu/target}/release/gouzhu}
@@ -23,6 +24,7 @@ start_server() {
   pid=$!
   until url=$(sed -n 's/^Gouzhu is serving on //p' "$work/out") && [ -n "$url" ] \
         && curl -sf "$url/healthz" >/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { cat "$work/err" >&2; echo "gouzhu exited during start-up" >&2; exit 1; }
     sleep 0.005
   done
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))

@@ -28,6 +28,7 @@ command -v rustup >/dev/null || die "rustup not found: this project installs the
 # Each need is a check and the Debian package that satisfies it; only what
 # fails its check is installed (node and npm may come from elsewhere).
 needs=(
+  "cmd:cc build-essential"
   "pkg:pkg-config pkg-config"
   "pkg:libpq-dev libpq-dev"
   "pkg:libssl-dev libssl-dev"
@@ -36,7 +37,7 @@ needs=(
 )
 if [ "$mode" = test ]; then
   needs+=(
-    "file:/usr/lib/postgresql postgresql"
+    "glob:/usr/lib/postgresql/*/bin/initdb postgresql"
     "cmd:chromium chromium"
     "cmd:chromedriver chromium-driver"
     "cmd:pdftotext poppler-utils"
@@ -49,13 +50,17 @@ for need in "${needs[@]}"; do
   case $check in
     pkg:*) dpkg-query -W -f='${Status}' "${check#pkg:}" 2>/dev/null | grep -q 'install ok installed' ;;
     file:*) [ -e "${check#file:}" ] ;;
+    glob:*) compgen -G "${check#glob:}" >/dev/null ;;
     cmd:*) command -v "${check#cmd:}" >/dev/null ;;
   esac || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get: install them by hand"
   sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "missing packages ${missing[*]}: install them as root (apt-get install ${missing[*]}), or install sudo"
+    sudo="sudo"
+  fi
   say "installing system packages: ${missing[*]}"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -66,9 +71,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
-if ! rustup component list --installed | grep -q '^clippy'; then
-  rustup component add clippy rustfmt
-fi
+for component in clippy rustfmt; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
 
 installed_version() { "$@" 2>/dev/null | awk '{ print $NF }' || true; }
 

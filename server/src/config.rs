@@ -95,17 +95,31 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// The declared default of flag `id` (read from the definition, so the
+    /// test does not depend on the environment it runs in).
+    fn default_of(id: &str) -> String {
+        let cmd = Cli::command();
+        let arg = cmd.get_arguments().find(|a| a.get_id() == id).unwrap_or_else(|| panic!("no flag {id}"));
+        arg.get_default_values()
+            .iter()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     #[test]
-    fn defaults_serve_a_local_sqlite_file() {
-        let cli = Cli::try_parse_from(["gouzhu"]).expect("defaults parse");
-        assert!(cli.command.is_none());
-        assert_eq!(cli.listen.to_string(), "127.0.0.1:3000");
-        assert_eq!(cli.font_dirs, vec![PathBuf::from("/usr/share/fonts")]);
+    fn defaults_serve_a_local_sqlite_file_on_loopback() {
+        assert_eq!(default_of("database_url"), "data/gouzhu.sqlite3");
+        assert_eq!(default_of("listen"), "127.0.0.1:3000");
+        assert_eq!(default_of("site_root"), "target/site");
+        assert_eq!(default_of("font_dirs"), "/usr/share/fonts");
+        assert_eq!(default_of("log_format"), "text");
     }
 
     #[test]
     fn font_dirs_split_on_colons() {
         let cli = Cli::try_parse_from(["gouzhu", "--font-dir", "/a:/b", "demo"]).expect("parse");
+        // A flag given on the command line wins over the environment.
         assert_eq!(cli.font_dirs, vec![PathBuf::from("/a"), PathBuf::from("/b")]);
         assert!(matches!(cli.command, Some(Command::Demo)));
     }

@@ -81,16 +81,29 @@ fn open_db(cli: &Cli) -> anyhow::Result<app::db::Db> {
         .with_context(|| format!("opening the database ({})", redact(&cli.database_url)))
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password (in the user info or a `password=`
+/// parameter), for messages.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let mut out = match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
             let user = userinfo.split(':').next().unwrap_or_default();
             format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
         }
         _ => url.to_owned(),
+    };
+    if let Some(query_start) = out.find('?') {
+        let (base, query) = out.split_at(query_start + 1);
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out = format!("{base}{}", query.join("&"));
     }
+    out
 }
 
 async fn serve(cli: Cli) -> anyhow::Result<()> {
@@ -181,5 +194,9 @@ mod tests {
     fn passwords_never_reach_messages() {
         assert_eq!(redact("postgres://app:s3cret@db:5432/gouzhu"), "postgres://app:***@db:5432/gouzhu");
         assert_eq!(redact("data/gouzhu.sqlite3"), "data/gouzhu.sqlite3");
+        assert_eq!(
+            redact("postgres://db/gouzhu?user=app&password=s3cret&sslmode=require"),
+            "postgres://db/gouzhu?user=app&password=***&sslmode=require"
+        );
     }
 }

@@ -39,6 +39,10 @@ both_backends! {
         assert!(pdf.text().await.expect("text").contains("PDF"));
         let errors = browser.console_errors().await;
         assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+        // The check above can see errors: one logged now shows up.
+        browser.js("console.error('gouzhu console probe'); return true;").await;
+        let errors = browser.console_errors().await;
+        assert!(errors.iter().any(|l| l.contains("gouzhu console probe")), "console not read: {errors:?}");
         browser.close().await;
     }
 }

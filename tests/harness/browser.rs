@@ -3,6 +3,7 @@
 //! fresh browser profile per test.
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -36,6 +37,9 @@ fn chromedriver() -> u16 {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group, which the Chromium instances it starts
+            // join: the watchdog stops them all together.
+            .process_group(0)
             .spawn()
             .map_err(|e| format!("starting chromedriver: {e}"))?;
         reap_when_test_exits(Some(child.id()), "");
@@ -129,32 +133,28 @@ impl Browser {
     }
 
     /// Browser console messages since the last call, as `LEVEL message`.
+    /// Panics when the log cannot be read, so an empty answer means an
+    /// empty console.
     pub async fn console(&self) -> Vec<String> {
-        let Ok(session) = self.client.session_id().await else {
-            return vec![];
-        };
-        let Some(session) = session else { return vec![] };
+        let session =
+            self.client.session_id().await.expect("webdriver session").expect("webdriver session id");
         let url = format!("http://127.0.0.1:{}/session/{session}/se/log", self.driver_port);
-        let answer: Value =
-            match reqwest::Client::new().post(url).json(&json!({ "type": "browser" })).send().await {
-                Ok(r) => r.json().await.unwrap_or(Value::Null),
-                Err(_) => Value::Null,
-            };
+        let res = reqwest::Client::new()
+            .post(url)
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+            .expect("chromedriver answers the log request");
+        assert!(res.status().is_success(), "reading the browser log: HTTP {}", res.status());
+        let answer: Value = res.json().await.expect("the browser log is JSON");
         answer["value"]
             .as_array()
-            .map(|entries| {
-                entries
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{} {}",
-                            e["level"].as_str().unwrap_or("?"),
-                            e["message"].as_str().unwrap_or("")
-                        )
-                    })
-                    .collect()
+            .unwrap_or_else(|| panic!("unexpected browser log answer: {answer}"))
+            .iter()
+            .map(|e| {
+                format!("{} {}", e["level"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or(""))
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     /// Console messages at level SEVERE (errors, failed hydration).

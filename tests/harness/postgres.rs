@@ -1,18 +1,23 @@
-//! A throwaway PostgreSQL server for the test run: initialised in a
-//! temporary folder on a free port, one fresh database per test, stopped
-//! and deleted when the test process exits.
+//! A throwaway PostgreSQL server for the test run: initialised in a new
+//! temporary folder, reachable only through a Unix socket in that folder
+//! (no TCP, so no other user of the machine can reach its trust
+//! authentication), one fresh database per test, stopped and deleted when
+//! the test process exits.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::process::{free_port, reap_when_test_exits, running_as_root};
+use crate::process::{TempDir, reap_when_test_exits, running_as_root, shell_quote};
 
 /// The running test cluster.
 #[derive(Debug)]
 pub struct PgCluster {
     bindir: PathBuf,
+    /// The folder holding the data and the socket.
+    dir: PathBuf,
+    /// Names the socket file (`.s.PGSQL.<port>`); nothing listens on TCP.
     port: u16,
     as_postgres_user: bool,
 }
@@ -30,18 +35,18 @@ impl PgCluster {
     fn start() -> Result<PgCluster, String> {
         let bindir = find_bindir()?;
         let as_postgres_user = running_as_root();
-        // The folder outlives this function: the watchdog deletes it.
-        let dir = std::env::temp_dir().join(format!("gouzhu-test-pg-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        // From here on the watchdog owns the folder and deletes it, whether
+        // the server starts or not.
+        let dir = TempDir::new("pg").into_path();
+        let data = dir.join("data");
+        let cluster = PgCluster { bindir, dir: dir.clone(), port: 0, as_postgres_user };
+        cluster.stop_at_exit(&data);
         if as_postgres_user {
             // PostgreSQL refuses to run as root.
             run(Command::new("chown").arg("postgres:").arg(&dir))?;
         }
-        let data = dir.join("data");
-        let cluster = |port| PgCluster { bindir: bindir.clone(), port, as_postgres_user };
-        let probe = cluster(0);
-        run(probe.command("initdb").arg("-D").arg(&data).args([
+        run(Command::new("chmod").arg("700").arg(&dir))?;
+        run(cluster.command("initdb").arg("-D").arg(&data).args([
             "-U",
             "app",
             "--auth=trust",
@@ -51,48 +56,40 @@ impl PgCluster {
             "--no-sync",
         ]))?;
 
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            let pg = cluster(free_port());
-            let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                pg.port,
-                dir.display()
-            );
-            let started = pg
-                .command("pg_ctl")
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(dir.join("server.log"))
-                .args(["-o", &options, "-w", "-t", "30", "start"])
-                .output();
-            match started {
-                Ok(o) if o.status.success() => {
-                    pg.stop_at_exit(&data, &dir);
-                    return Ok(pg);
-                }
-                Ok(o) => {
-                    last_error = format!(
-                        "{}{}",
-                        String::from_utf8_lossy(&o.stderr),
-                        std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
-                    )
-                }
-                Err(e) => last_error = e.to_string(),
-            }
+        // No TCP: the port only names the socket file in our own folder, so
+        // the default cannot clash with anything.
+        let port = 5432;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            shell_quote(&dir.to_string_lossy())
+        );
+        let started = cluster
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.join("server.log"))
+            .args(["-o", &options, "-w", "-t", "30", "start"])
+            .output()
+            .map_err(|e| format!("pg_ctl: {e}"))?;
+        if !started.status.success() {
+            return Err(format!(
+                "pg_ctl start failed: {}{}",
+                String::from_utf8_lossy(&started.stderr),
+                std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+            ));
         }
-        Err(format!("pg_ctl start failed: {last_error}"))
+        Ok(PgCluster { port, ..cluster })
     }
 
-    fn stop_at_exit(&self, data: &Path, dir: &Path) {
-        let pg_ctl = self.bindir.join("pg_ctl");
+    fn stop_at_exit(&self, data: &Path) {
+        let pg_ctl = shell_quote(&self.bindir.join("pg_ctl").to_string_lossy());
         let prefix = if self.as_postgres_user { "runuser -u postgres -- " } else { "" };
         let script = format!(
-            "{prefix}{} -D {} -m immediate stop >/dev/null 2>&1; rm -rf {}",
-            pg_ctl.display(),
-            data.display(),
-            dir.display()
+            "{prefix}{pg_ctl} -D {} -m immediate stop >/dev/null 2>&1; rm -rf {}",
+            shell_quote(&data.to_string_lossy()),
+            shell_quote(&self.dir.to_string_lossy()),
         );
         reap_when_test_exits(None, &script);
     }
@@ -112,17 +109,17 @@ impl PgCluster {
     pub fn create_database(&self) -> String {
         static N: AtomicUsize = AtomicUsize::new(0);
         let name = format!("gouzhu_t{}", N.fetch_add(1, Ordering::Relaxed));
+        let admin = self.url("postgres");
         let sql = format!("CREATE DATABASE {name}");
-        let out = Command::new(self.bindir.join("psql"))
-            .args(["-X", "-q", "-h", "127.0.0.1", "-U", "app", "-d", "postgres", "-v", "ON_ERROR_STOP=1"])
-            .arg("-p")
-            .arg(self.port.to_string())
-            .arg("-c")
-            .arg(&sql)
-            .output()
-            .expect("running psql");
-        assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
-        format!("postgres://app@127.0.0.1:{}/{name}", self.port)
+        if let Err(e) = self.query(&admin, &sql) {
+            panic!("{sql}: {e}");
+        }
+        self.url(&name)
+    }
+
+    /// The URL of database `name` through the cluster's socket.
+    fn url(&self, name: &str) -> String {
+        format!("postgres://app@/{name}?host={}&port={}", self.dir.display(), self.port)
     }
 
     /// Runs one SQL statement in `url`'s database and returns the output

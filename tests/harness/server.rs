@@ -1,6 +1,7 @@
 //! The real `gouzhu` server, started for one test on a free port.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -116,6 +117,7 @@ impl Server {
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(log_file)
+            .process_group(0)
             .spawn()
             .expect("starting gouzhu");
         reap_when_test_exits(Some(child.id()), "");

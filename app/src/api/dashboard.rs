@@ -28,7 +28,7 @@ pub struct Dashboard {
 #[server(prefix = "/api", endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let db = super::db()?;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::domain::calendar::china_date(chrono::Utc::now());
     ssr::dashboard(&db, today).await
 }
 

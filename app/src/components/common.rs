@@ -24,7 +24,8 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
 }
 
-/// One headline figure with a label and an optional detail line.
+/// One headline figure with a label and an optional detail line (an
+/// empty detail shows nothing).
 #[component]
 pub fn Figure(
     #[prop(into)] label: Signal<&'static str>,
@@ -36,7 +37,12 @@ pub fn Figure(
         <div class="figure" class:figure-accent=accent>
             <div class="figure-label">{label}</div>
             <div class="figure-value">{value}</div>
-            {detail.map(|d| view! { <div class="figure-detail">{d}</div> })}
+            {detail.map(|d| {
+                move || {
+                    let text = d.get();
+                    (!text.is_empty()).then(|| view! { <div class="figure-detail">{text}</div> })
+                }
+            })}
         </div>
     }
 }

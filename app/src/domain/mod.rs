@@ -2,5 +2,6 @@
 //! browser (live previews) and the server (the authority). One module per
 //! concept; later modules (allocation, pay, tax, budget, contracts) join here.
 
+pub mod calendar;
 pub mod money;
 pub mod staffing;

@@ -38,7 +38,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
     let Dashboard { district, as_of, towns, totals } = data;
     let as_of = as_of.format("%Y-%m-%d").to_string();
     let district_name = move || i18n.locale().pick(&district.name, &district.name_en).to_owned();
-    let per_post = totals.population_per_post().map(group_thousands).unwrap_or_default();
+    let per_post = totals.population_per_post().map(group_thousands);
 
     view! {
         <header class="page-header">
@@ -63,7 +63,9 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
             <Figure
                 label=Signal::derive(move || i18n.t().kpi_posts)
                 value=totals.posts.to_string()
-                detail=Signal::derive(move || (i18n.t().kpi_per_post)(&per_post))
+                detail=Signal::derive(move || {
+                    per_post.as_deref().map(i18n.t().kpi_per_post).unwrap_or_default()
+                })
                 accent=true
             />
             <Figure

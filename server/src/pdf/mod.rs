@@ -83,7 +83,7 @@ pub struct PdfEngine {
     fonts: FontStore,
     library: LazyHash<Library>,
     cjk_family: String,
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for PdfEngine {
@@ -110,7 +110,7 @@ impl PdfEngine {
             fonts: store,
             library,
             cjk_family,
-            permits: tokio::sync::Semaphore::new(MAX_PARALLEL_RENDERS),
+            permits: Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL_RENDERS)),
         })
     }
 
@@ -151,11 +151,16 @@ impl PdfEngine {
         data: serde_json::Value,
         today: NaiveDate,
     ) -> Result<Vec<u8>, PdfError> {
-        let _permit = self.permits.acquire().await.map_err(|_| PdfError::Task)?;
+        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|_| PdfError::Task)?;
         let engine = Arc::clone(self);
-        tokio::task::spawn_blocking(move || engine.render_blocking(template, &data, today))
-            .await
-            .map_err(|_| PdfError::Task)?
+        // The permit moves into the render: a client that hangs up does not
+        // free the slot while the render still runs.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            engine.render_blocking(template, &data, today)
+        })
+        .await
+        .map_err(|_| PdfError::Task)?
     }
 }
 

@@ -16,7 +16,7 @@ pub const STAFFING_SUMMARY: &str = app::pages::dashboard::STAFFING_SUMMARY_PDF;
 /// posts as of today, in the language of the reader's cookie.
 pub async fn staffing_summary(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let locale = request_locale(&headers);
-    let today = chrono::Local::now().date_naive();
+    let today = app::domain::calendar::china_date(chrono::Utc::now());
     let dashboard = match app::api::dashboard::ssr::dashboard(&state.db, today).await {
         Ok(d) => d,
         Err(e) => return error_response(&e, locale),
