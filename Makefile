@@ -26,9 +26,9 @@ export DATABASE_URL
 
 ## make run: set up, build, migrate, load the demo district and serve on http://127.0.0.1:3000
 run: build
-	@$(BIN) demo
-	@echo "Open http://127.0.0.1:3000 in a browser (no login yet: the dashboard is public). Ctrl-C stops."
-	@$(BIN) serve --site-root $(SITE)
+	@$(BIN) demo --demo-mode
+	@echo "Open http://127.0.0.1:3000 and sign in as admin, finance, approver, town.binjiang, provider, inspector or auditor with the password Gouzhu-Demo-2026 (demo mode). Ctrl-C stops."
+	@$(BIN) serve --demo-mode --site-root $(SITE)
 
 ## make build: the release server binary and the browser bundle, with cargo-leptos
 build: setup

@@ -3,12 +3,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Html, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::AppLayout;
 use crate::i18n::provide_i18n;
-use crate::pages::{dashboard::DashboardPage, not_found::NotFound};
+use crate::pages::{
+    account::AccountPage, approvals::ApprovalsPage, audit::AuditPage, home::HomePage,
+    login::ChangePasswordPage, login::LoginPage, not_found::NotFound, users::UsersPage,
+};
 
 /// The HTML document around [`App`], rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -29,11 +32,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: language, document metadata, layout and routes.
+/// The application: language, document metadata, routes.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = provide_i18n();
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
 
     view! {
         <Html {..} lang=move || i18n.locale().code() />
@@ -44,11 +49,37 @@ pub fn App() -> impl IntoView {
             if page.is_empty() { app.to_owned() } else { format!("{page} · {app}") }
         } />
         <Router>
-            <AppLayout>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=DashboardPage />
-                </Routes>
-            </AppLayout>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/change-password") view=ChangePasswordPage />
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("admin/users") view=UsersPage />
+                    <Route path=path!("approvals") view=ApprovalsPage />
+                    <Route path=path!("audit") view=AuditPage />
+                </ParentRoute>
+            </Routes>
         </Router>
+    }
+}
+
+/// Pages may run only the scripts the server put there (the hydration
+/// script carries the per-response nonce Leptos generates), load
+/// everything else only from this site, and never be framed.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }

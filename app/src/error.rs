@@ -7,6 +7,9 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::access::ScopeProblem;
+use crate::domain::approval::ApprovalProblem;
+use crate::domain::password::{PasswordProblem, UsernameProblem};
 use crate::i18n::Messages;
 
 /// What went wrong, in terms a page can explain.
@@ -21,15 +24,109 @@ pub enum AppError {
     /// The request never reached the function or its answer was unreadable.
     #[error("request failed: {0}")]
     Transport(String),
+    /// Not signed in, or the session ended.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// Signed in without the right to this.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Someone else changed the record meanwhile; reload and retry.
+    #[error("changed by someone else")]
+    Stale,
+    /// Unknown user or wrong password: one message for both.
+    #[error("login failed")]
+    LoginFailed,
+    /// Too many failed logins for this account; wait or ask an administrator.
+    #[error("account locked")]
+    LockedOut,
+    /// Too many failed logins from this address.
+    #[error("too many attempts")]
+    TooManyAttempts,
+    #[error("current password is wrong")]
+    WrongCurrentPassword,
+    #[error("the two new passwords differ")]
+    PasswordsDiffer,
+    #[error("password refused: {0:?}")]
+    Password(PasswordProblem),
+    #[error("user name refused: {0:?}")]
+    Username(UsernameProblem),
+    #[error("user name taken")]
+    UsernameTaken,
+    #[error("display name required")]
+    DisplayNameRequired,
+    #[error("roles and scope do not fit: {0:?}")]
+    Scope(ScopeProblem),
+    #[error("approval refused: {0:?}")]
+    Approval(ApprovalProblem),
+    #[error("token name required")]
+    TokenNameRequired,
+    #[error("token lifetime out of range")]
+    TokenLifetime,
+    #[error("the acting administrator cannot do this to their own account")]
+    OwnAccount,
 }
 
 impl AppError {
+    /// The HTTP status a server function answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::SignInRequired | AppError::LoginFailed => 401,
+            AppError::Forbidden | AppError::OwnAccount => 403,
+            AppError::NotFound | AppError::NoDistrict => 404,
+            AppError::Stale | AppError::UsernameTaken => 409,
+            AppError::LockedOut | AppError::TooManyAttempts => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+            _ => 422,
+        }
+    }
+
     /// The message for a user, in the language of `t`.
     pub fn message(&self, t: &Messages) -> &'static str {
         match self {
             AppError::NoDistrict => t.error_no_district,
             AppError::Internal => t.error_internal,
             AppError::Transport(_) => t.error_transport,
+            AppError::SignInRequired => t.error_sign_in_required,
+            AppError::Forbidden => t.error_forbidden,
+            AppError::NotFound => t.error_not_found,
+            AppError::Stale => t.error_stale,
+            AppError::LoginFailed => t.error_login_failed,
+            AppError::LockedOut => t.error_locked_out,
+            AppError::TooManyAttempts => t.error_too_many_attempts,
+            AppError::WrongCurrentPassword => t.error_wrong_current_password,
+            AppError::PasswordsDiffer => t.error_passwords_differ,
+            AppError::Password(p) => match p {
+                PasswordProblem::TooShort => t.error_password_too_short,
+                PasswordProblem::TooLong => t.error_password_too_long,
+                PasswordProblem::SameAsUsername => t.error_password_is_username,
+                PasswordProblem::TooCommon => t.error_password_common,
+                PasswordProblem::Unchanged => t.error_password_unchanged,
+            },
+            AppError::Username(u) => match u {
+                UsernameProblem::Length => t.error_username_length,
+                UsernameProblem::Characters => t.error_username_characters,
+            },
+            AppError::UsernameTaken => t.error_username_taken,
+            AppError::DisplayNameRequired => t.error_display_name_required,
+            AppError::Scope(s) => match s {
+                ScopeProblem::NoRole => t.error_scope_no_role,
+                ScopeProblem::TownRoleNeedsTown => t.error_scope_town,
+                ScopeProblem::ProviderRoleNeedsSupplier => t.error_scope_supplier,
+                ScopeProblem::ScopeWithoutRole => t.error_scope_without_role,
+            },
+            AppError::Approval(a) => match a {
+                ApprovalProblem::NotPending => t.error_approval_not_pending,
+                ApprovalProblem::OwnItem => t.error_approval_own_item,
+                ApprovalProblem::NotEntitled => t.error_forbidden,
+                ApprovalProblem::ReasonRequired => t.error_approval_reason,
+                ApprovalProblem::ReasonTooLong => t.error_approval_reason_long,
+                ApprovalProblem::OtherDistrict => t.error_not_found,
+            },
+            AppError::TokenNameRequired => t.error_token_name,
+            AppError::TokenLifetime => t.error_token_lifetime,
+            AppError::OwnAccount => t.error_own_account,
         }
     }
 }
@@ -39,5 +136,19 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        crate::api::from_db(e)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        crate::api::from_db(e.into())
     }
 }

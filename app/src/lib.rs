@@ -7,8 +7,12 @@
 //! both sides share, so a preview in the browser and the authoritative
 //! computation on the server are the same code.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -17,6 +21,7 @@ pub mod error;
 pub mod format;
 pub mod i18n;
 pub mod pages;
+pub mod policy;
 
 pub use app::{App, shell};
 

@@ -10,6 +10,14 @@
 //! | `GOUZHU_FONT_DIRS`    | `--font-dir`      | `/usr/share/fonts`    |
 //! | `GOUZHU_LOG_FORMAT`   | `--log-format`    | `text`                |
 //! | `GOUZHU_SHUTDOWN_GRACE_SECS` | `--shutdown-grace-secs` | `20`   |
+//! | `GOUZHU_SESSION_IDLE` | `--session-idle`  | `30m`                 |
+//! | `GOUZHU_SESSION_LIFETIME` | `--session-lifetime` | `12h`          |
+//! | `GOUZHU_LOCKOUT_ATTEMPTS` | `--lockout-attempts` | `5`            |
+//! | `GOUZHU_LOCKOUT_WINDOW` | `--lockout-window` | `15m`              |
+//! | `GOUZHU_ADDRESS_ATTEMPTS` | `--address-attempts` | `30`           |
+//! | `GOUZHU_PUBLIC_ORIGIN` | `--public-origin` | none                 |
+//! | `GOUZHU_TRUST_PROXY`  | `--trust-proxy`   | `false`               |
+//! | `GOUZHU_DEMO_MODE`    | `--demo-mode`     | `false`               |
 //! | `RUST_LOG`            | –                 | `info`                |
 
 use std::net::SocketAddr;
@@ -63,17 +71,110 @@ pub struct Cli {
     /// Seconds to let requests in flight finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "GOUZHU_SHUTDOWN_GRACE_SECS", default_value_t = 20, global = true)]
     pub shutdown_grace_secs: u64,
+
+    /// A session unused this long ends (s, m, h or d: `30m`).
+    #[arg(long, env = "GOUZHU_SESSION_IDLE", default_value = "30m", value_parser = parse_duration, global = true)]
+    pub session_idle: chrono::Duration,
+
+    /// A session ends this long after sign-in, used or not.
+    #[arg(long, env = "GOUZHU_SESSION_LIFETIME", default_value = "12h", value_parser = parse_duration, global = true)]
+    pub session_lifetime: chrono::Duration,
+
+    /// Failed sign-ins of one account, within the lockout window, that lock it.
+    #[arg(long, env = "GOUZHU_LOCKOUT_ATTEMPTS", default_value_t = 5, global = true)]
+    pub lockout_attempts: u32,
+
+    /// The window for counting failed sign-ins (and how long a lock lasts).
+    #[arg(long, env = "GOUZHU_LOCKOUT_WINDOW", default_value = "15m", value_parser = parse_duration, global = true)]
+    pub lockout_window: chrono::Duration,
+
+    /// Failed sign-ins from one address, within the window, after which it is refused.
+    #[arg(long, env = "GOUZHU_ADDRESS_ATTEMPTS", default_value_t = 30, global = true)]
+    pub address_attempts: u32,
+
+    /// The public origin (`https://gouzhu.example.gov.cn`): the only origin
+    /// allowed to send state-changing requests; `https` makes cookies Secure.
+    #[arg(long, env = "GOUZHU_PUBLIC_ORIGIN", global = true)]
+    pub public_origin: Option<String>,
+
+    /// Behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto.
+    #[arg(long, env = "GOUZHU_TRUST_PROXY", global = true)]
+    pub trust_proxy: bool,
+
+    /// Demo mode: demo accounts need no password change, and the login page
+    /// lists them. Never in production.
+    #[arg(long, env = "GOUZHU_DEMO_MODE", global = true)]
+    pub demo_mode: bool,
+}
+
+/// Parses `90s`, `30m`, `12h` or `7d`.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let split = text.len().saturating_sub(1);
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| format!("{text:?}: expected a number and s, m, h or d"))?;
+    let d = match unit {
+        "s" => chrono::Duration::seconds(n),
+        "m" => chrono::Duration::minutes(n),
+        "h" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+    };
+    if n <= 0 {
+        return Err(format!("{text:?}: must be positive"));
+    }
+    Ok(d)
 }
 
 /// What to do; `serve` when none is given.
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve the application (the default).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Migrate, then load the demo district unless it is already there.
+    /// Migrate, then load the demo district and its users unless present
+    /// (with --demo-mode the demo users need no password change).
     Demo,
+    /// Print every route with its access rule, as JSON.
+    Routes,
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// User accounts (for the first administrator of a new installation).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `gouzhu audit ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole hash chain; exits 1 and names the first broken entry
+    /// if any was changed or removed.
+    Verify,
+}
+
+/// `gouzhu user ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a temporary password (printed once).
+    Create {
+        /// The district's six-digit code.
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Roles, comma-separated: admin, finance, approver, town, provider, inspector, auditor.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+    },
+    /// Give a user a new temporary password (printed once) and end their sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// How log lines are written.
@@ -122,5 +223,16 @@ mod tests {
         // A flag given on the command line wins over the environment.
         assert_eq!(cli.font_dirs, vec![PathBuf::from("/a"), PathBuf::from("/b")]);
         assert!(matches!(cli.command, Some(Command::Demo)));
+    }
+
+    #[test]
+    fn durations_have_units() {
+        assert_eq!(parse_duration("30m"), Ok(chrono::Duration::minutes(30)));
+        assert_eq!(parse_duration("12h"), Ok(chrono::Duration::hours(12)));
+        assert_eq!(parse_duration("2s"), Ok(chrono::Duration::seconds(2)));
+        assert!(parse_duration("30").is_err());
+        assert!(parse_duration("0m").is_err());
+        assert!(parse_duration("-5m").is_err());
+        assert!(parse_duration("").is_err());
     }
 }

@@ -1,20 +1,50 @@
 //! The demo district (示范区), modelled on seed 002: 26 towns and
 //! subdistricts with 129 communities and 66 villages, a registered
-//! population of 831,700 and 198 full-time assistant posts. Names and
-//! per-town figures are invented; the data lives in `server/demo/`.
+//! population of 831,700 and 198 full-time assistant posts, plus one
+//! service organisation and one user for each role. Names and figures are
+//! invented; the data lives in `server/demo/`.
 //!
-//! Loading is idempotent: a database that already has the demo district is
-//! left as it is. Later modules add their own demo data here.
+//! Loading is idempotent: what is already there is left as it is, what is
+//! missing is added, all through the audited write path. Later modules add
+//! their own demo data here.
 
 use anyhow::{Context, bail};
+use app::db::accounts::{NewUser, UserRow, create_supplier, create_user, supplier_choices};
 use app::db::district::{District, NewDistrict, NewPost, NewTown, NewTownProfile, Town, TownProfile};
-use app::db::{AnyConnection, Db, DbError};
+use app::db::write::{Actor, Change, Tx, write};
+use app::db::{Db, DbError};
+use app::domain::access::Role;
 use app::domain::staffing::TownKind;
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde::Deserialize;
 
 const DISTRICT_JSON: &str = include_str!("../demo/district.json");
+
+/// The password of every demo user (documented in the README).
+pub const DEMO_PASSWORD: &str = "Gouzhu-Demo-2026";
+
+/// The demo service organisation.
+const DEMO_SUPPLIER: (&str, &str) = ("云溪区示范社会工作服务中心", "Yunxi Demo Social Work Service Centre");
+
+/// One demo user per role, and a second town user for trying scope.
+struct DemoUser {
+    username: &'static str,
+    name: &'static str,
+    role: Role,
+    /// Town code, for town users.
+    town: Option<&'static str>,
+}
+
+const DEMO_USERS: &[DemoUser] = &[
+    DemoUser { username: "admin", name: "王敏", role: Role::Admin, town: None },
+    DemoUser { username: "finance", name: "李华", role: Role::Finance, town: None },
+    DemoUser { username: "approver", name: "张强", role: Role::Approver, town: None },
+    DemoUser { username: "town.binjiang", name: "陈静", role: Role::Town, town: Some("001") },
+    DemoUser { username: "town.shuanghe", name: "周婷", role: Role::Town, town: Some("011") },
+    DemoUser { username: "provider", name: "刘洋", role: Role::Provider, town: None },
+    DemoUser { username: "inspector", name: "赵磊", role: Role::Inspector, town: None },
+    DemoUser { username: "auditor", name: "孙丽", role: Role::Auditor, town: None },
+];
 
 #[derive(Debug, Deserialize)]
 struct DemoFile {
@@ -44,9 +74,10 @@ struct DemoTown {
 
 /// What [`load`] did.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Loaded { towns: usize, posts: u32 },
-    AlreadyPresent,
+pub struct Outcome {
+    /// The district, its towns and posts were added (else already there).
+    pub district_added: bool,
+    pub users_added: usize,
 }
 
 fn parse() -> anyhow::Result<DemoFile> {
@@ -59,33 +90,43 @@ fn parse() -> anyhow::Result<DemoFile> {
     Ok(file)
 }
 
-/// Loads the demo district in one transaction unless it is there already.
-pub fn load(db: &Db) -> anyhow::Result<Outcome> {
+/// Loads what is missing of the demo in one transaction. In `demo_mode`
+/// new demo users need not change their password.
+pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
     let demo = parse()?;
+    let password_hash = app::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut conn = db.conn()?;
-    conn.transaction::<_, DbError, _>(|conn| insert(conn, &demo)).context("loading the demo district")
+    let actor = Actor::system("demo");
+    write(&mut conn, &actor, |tx| {
+        let (district_id, district_added) = match District::find_by_code(tx.conn(), &demo.district.code)? {
+            Some(d) => (d.id, false),
+            None => (insert_district(tx, &demo)?, true),
+        };
+        let users_added = insert_users(tx, district_id, &password_hash, !demo_mode)?;
+        if !district_added && users_added == 0 {
+            tx.nothing_changed();
+        }
+        Ok::<_, DbError>(Outcome { district_added, users_added })
+    })
+    .context("loading the demo district")
 }
 
-fn insert(conn: &mut AnyConnection, demo: &DemoFile) -> Result<Outcome, DbError> {
-    if District::find_by_code(conn, &demo.district.code)?.is_some() {
-        return Ok(Outcome::AlreadyPresent);
-    }
-    let district_id = District::insert(
-        conn,
-        &NewDistrict {
-            code: &demo.district.code,
-            name: &demo.district.name,
-            name_en: &demo.district.name_en,
-        },
-    )?;
-    let mut posts = 0;
+fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {
+    let d = &demo.district;
+    let district_id =
+        District::insert(tx.conn(), &NewDistrict { code: &d.code, name: &d.name, name_en: &d.name_en })?;
+    tx.record(Change::new("create", "districts", district_id).district(district_id).after(
+        serde_json::json!({
+            "code": d.code, "name": d.name, "name_en": d.name_en,
+        }),
+    ));
     for t in &demo.towns {
         let town_id = Town::insert(
-            conn,
+            tx.conn(),
             &NewTown { district_id, code: &t.code, name: &t.name, name_en: &t.name_en, kind: &t.kind },
         )?;
         TownProfile::insert(
-            conn,
+            tx.conn(),
             &NewTownProfile {
                 district_id,
                 town_id,
@@ -95,14 +136,56 @@ fn insert(conn: &mut AnyConnection, demo: &DemoFile) -> Result<Outcome, DbError>
                 population: t.population,
             },
         )?;
+        tx.record(Change::new("create", "towns", town_id).district(district_id).after(serde_json::json!({
+            "code": t.code, "name": t.name, "kind": t.kind, "effective_from": demo.effective_from,
+            "communities": t.communities, "villages": t.villages, "population": t.population,
+        })));
         for n in 1..=t.posts {
-            let code = format!("{}-{}-{n:02}", demo.district.code, t.code);
+            let code = format!("{}-{}-{n:02}", d.code, t.code);
             NewPost { district_id, town_id, code: &code, established_on: demo.effective_from }
-                .insert(conn)?;
+                .insert(tx.conn())?;
+            tx.record(Change::new("create", "posts", &code).district(district_id).after(serde_json::json!({
+                "town": t.code, "established_on": demo.effective_from,
+            })));
         }
-        posts += t.posts;
     }
-    Ok(Outcome::Loaded { towns: demo.towns.len(), posts })
+    Ok(district_id)
+}
+
+fn insert_users(
+    tx: &mut Tx<'_>,
+    district_id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<usize, DbError> {
+    let supplier_id =
+        match supplier_choices(tx.conn(), district_id)?.into_iter().find(|c| c.name == DEMO_SUPPLIER.0) {
+            Some(s) => s.id,
+            None => create_supplier(tx, district_id, DEMO_SUPPLIER.0, DEMO_SUPPLIER.1)?,
+        };
+    let town_codes = app::db::district::town_ids_by_code(tx.conn(), district_id)?;
+    let mut added = 0;
+    for u in DEMO_USERS {
+        if UserRow::find_by_username(tx.conn(), u.username)?.is_some() {
+            continue;
+        }
+        let town_id = u.town.and_then(|code| town_codes.iter().find(|(c, _)| c == code).map(|(_, id)| *id));
+        create_user(
+            tx,
+            &NewUser {
+                district_id,
+                username: u.username,
+                display_name: u.name,
+                password_hash,
+                must_change_password: must_change,
+                roles: &[u.role],
+                town_id,
+                supplier_id: (u.role == Role::Provider).then_some(supplier_id),
+            },
+        )?;
+        added += 1;
+    }
+    Ok(added)
 }
 
 #[cfg(test)]
@@ -141,5 +224,17 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), demo.towns.len());
+    }
+
+    #[test]
+    fn there_is_a_demo_user_for_every_role_with_a_valid_password() {
+        for role in Role::ALL {
+            assert!(DEMO_USERS.iter().any(|u| u.role == role), "no demo user for {role:?}");
+        }
+        for u in DEMO_USERS {
+            assert_eq!(app::domain::password::normalize_username(u.username).as_deref(), Ok(u.username));
+            assert_eq!(app::domain::password::check_password(u.username, DEMO_PASSWORD), Ok(()));
+            assert_eq!(u.town.is_some(), u.role == Role::Town);
+        }
     }
 }

@@ -2,12 +2,15 @@
 //! database and the document engine, and serves the application until
 //! SIGTERM or Ctrl-C, letting requests in flight finish.
 
+#![recursion_limit = "256"]
+
 mod config;
 mod db;
 mod demo;
 mod pdf;
 mod routes;
 mod state;
+mod users;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,7 +22,7 @@ use clap::Parser;
 use leptos::config::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Cli, Command, LogFormat};
+use crate::config::{AuditCommand, Cli, Command, LogFormat};
 use crate::state::AppState;
 
 fn main() -> ExitCode {
@@ -52,7 +55,7 @@ fn init_tracing(format: LogFormat) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.clone().unwrap_or(Command::Serve) {
         Command::Migrate => {
             let db = open_db(&cli)?;
             // Not inside the macro: its arguments are skipped when the
@@ -64,13 +67,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let db = open_db(&cli)?;
             db::migrate(&db)?;
-            match demo::load(&db)? {
-                demo::Outcome::Loaded { towns, posts } => {
-                    tracing::info!(towns, posts, "demo district loaded")
-                }
-                demo::Outcome::AlreadyPresent => tracing::info!("demo district already present"),
-            }
+            let outcome = demo::load(&db, cli.demo_mode)?;
+            tracing::info!(
+                district_added = outcome.district_added,
+                users_added = outcome.users_added,
+                demo_mode = cli.demo_mode,
+                "demo district ready"
+            );
             Ok(())
+        }
+        Command::Routes => {
+            println!("{}", serde_json::to_string_pretty(&routes::registered())?);
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open_db(&cli)?;
+            let mut conn = db.conn()?;
+            let report = app::db::audit::verify(&mut conn)?;
+            match report.broken {
+                None => {
+                    println!(
+                        "audit chain intact: {} entries; head hash {}",
+                        report.checked,
+                        report.head_hash.as_deref().unwrap_or("(empty log)")
+                    );
+                    Ok(())
+                }
+                Some(b) => {
+                    println!(
+                        "audit chain BROKEN at entry seq {} (id {}): {:?}; {} entries before it verify",
+                        b.seq, b.id, b.problem, report.checked
+                    );
+                    Err(anyhow::anyhow!("the audit chain is broken at seq {}", b.seq))
+                }
+            }
+        }
+        Command::User(command) => {
+            let db = open_db(&cli)?;
+            db::migrate(&db)?;
+            users::run(&db, command)
         }
         Command::Serve => serve(cli).await,
     }
@@ -133,7 +168,30 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         .site_addr(cli.listen)
         .build();
 
-    let state = AppState { leptos_options, db, pdf: Arc::new(pdf) };
+    let unguarded = routes::without_rule();
+    if !unguarded.is_empty() {
+        anyhow::bail!("routes without an access rule in app/src/policy.rs: {}", unguarded.join(", "));
+    }
+    let auth = app::auth::AuthConfig {
+        timeouts: app::db::sessions::Timeouts { idle: cli.session_idle, absolute: cli.session_lifetime },
+        lockout_attempts: i64::from(cli.lockout_attempts),
+        lockout_window: cli.lockout_window,
+        address_attempts: i64::from(cli.address_attempts),
+        demo_mode: cli.demo_mode,
+    };
+    if cli.demo_mode {
+        tracing::warn!("demo mode: the login page lists the demo accounts; never use it in production");
+    }
+    let state = AppState {
+        leptos_options,
+        db,
+        pdf: Arc::new(pdf),
+        auth,
+        guard: Arc::new(routes::guard::GuardConfig {
+            public_origin: cli.public_origin.clone(),
+            trust_proxy: cli.trust_proxy,
+        }),
+    };
     let app = routes::router(state);
 
     let listener = tokio::net::TcpListener::bind(cli.listen)
@@ -148,7 +206,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     let grace = Duration::from_secs(cli.shutdown_grace_secs);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async {
                 stop_rx.await.ok();
             })

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use app::auth::AuthConfig;
 use app::db::Db;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::pdf::PdfEngine;
+use crate::routes::guard::GuardConfig;
 
 /// Shared state of the running server. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -14,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub pdf: Arc<PdfEngine>,
+    pub auth: AuthConfig,
+    pub guard: Arc<GuardConfig>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -17,6 +17,12 @@ pub enum IconKind {
     Print,
     Menu,
     Globe,
+    Check,
+    Users,
+    Log,
+    Account,
+    Logout,
+    Key,
 }
 
 impl IconKind {
@@ -34,6 +40,14 @@ impl IconKind {
             IconKind::Download => "M12 3v12M7 10l5 5 5-5M4 21h16",
             IconKind::Print => "M6 9V3h12v6M6 18H4v-8h16v8h-2M7 14h10v7H7Z",
             IconKind::Menu => "M3 6h18M3 12h18M3 18h18",
+            IconKind::Check => "M9 11l3 3 8-8M20 12v7a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11",
+            IconKind::Users => {
+                "M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM19 8v6M22 11h-6"
+            }
+            IconKind::Log => "M4 4h16v16H4ZM8 8h8M8 12h8M8 16h5",
+            IconKind::Account => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM4 21a8 8 0 0 1 16 0",
+            IconKind::Logout => "M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9",
+            IconKind::Key => "M15 7a4 4 0 1 1-3.9 4.9L3 20v-3h3v-3h3l1.1-1.1A4 4 0 0 1 15 7ZM16 10h.01",
             IconKind::Globe => {
                 "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18ZM3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9c-2.5-2.7-3.8-5.7-3.8-9S9.5 5.7 12 3Z"
             }

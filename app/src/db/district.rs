@@ -96,14 +96,9 @@ impl District {
             .optional()?)
     }
 
-    /// The first district set up. Until accounts carry a district (the
-    /// accounts issue), single-district pages show this one.
-    pub fn first(conn: &mut AnyConnection) -> Result<Option<District>, DbError> {
-        Ok(districts::table
-            .order(districts::id.asc())
-            .select(District::as_select())
-            .first(conn)
-            .optional()?)
+    /// The district with this id, if any.
+    pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<District>, DbError> {
+        Ok(districts::table.find(id).select(District::as_select()).first(conn).optional()?)
     }
 
     /// Inserts a district and returns its id.
@@ -135,14 +130,19 @@ impl NewPost<'_> {
     }
 }
 
-/// Each town of `district_id` with the profile in force on `date` and the
-/// number of posts open on `date`, ordered by town code. A town without a
-/// profile yet shows zeros rather than disappearing.
+/// The (code, id) of every town of `district_id`.
+pub fn town_ids_by_code(conn: &mut AnyConnection, district_id: i64) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(towns::table.filter(towns::district_id.eq(district_id)).select((towns::code, towns::id)).load(conn)?)
+}
+
+/// Each town of `district_id` (with its id) with the profile in force on
+/// `date` and the number of posts open on `date`, ordered by town code. A
+/// town without a profile yet shows zeros rather than disappearing.
 pub fn staffing_as_of(
     conn: &mut AnyConnection,
     district_id: i64,
     date: NaiveDate,
-) -> Result<Vec<TownStaffing>, DbError> {
+) -> Result<Vec<(i64, TownStaffing)>, DbError> {
     let town_rows: Vec<Town> = towns::table
         .filter(towns::district_id.eq(district_id))
         .order(towns::code.asc())
@@ -185,16 +185,19 @@ pub fn staffing_as_of(
                 None => (0, 0, 0),
             };
             let posts = post_counts.get(&t.id).copied().unwrap_or(0);
-            Ok(TownStaffing {
-                communities,
-                villages,
-                population,
-                posts: u32::try_from(posts).map_err(|_| corrupt("number of posts"))?,
-                code: t.code,
-                name: t.name,
-                name_en: t.name_en,
-                kind,
-            })
+            Ok((
+                t.id,
+                TownStaffing {
+                    communities,
+                    villages,
+                    population,
+                    posts: u32::try_from(posts).map_err(|_| corrupt("number of posts"))?,
+                    code: t.code,
+                    name: t.name,
+                    name_en: t.name_en,
+                    kind,
+                },
+            ))
         })
         .collect()
 }

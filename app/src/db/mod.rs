@@ -8,8 +8,13 @@
 //! Calls are blocking; async code goes through [`Db::run`], which moves them
 //! off the async runtime.
 
+pub mod accounts;
+pub mod approvals;
+pub mod audit;
 pub mod district;
 pub mod schema;
+pub mod sessions;
+pub mod write;
 
 use std::path::Path;
 use std::time::Duration;
@@ -64,6 +69,17 @@ pub enum DbError {
     Migration(String),
     #[error("invalid data in the database: {0}")]
     Corrupt(String),
+    #[error("not found")]
+    NotFound,
+    /// A unique value (such as a user name) is taken.
+    #[error("already exists")]
+    Conflict,
+    /// Someone else changed the record since it was read.
+    #[error("changed by someone else meanwhile")]
+    Stale,
+    /// A write that recorded no audit entry (see `write::write`).
+    #[error("a write recorded no audit entry")]
+    Unaudited,
     #[error("database task panicked")]
     Task,
 }

@@ -4,7 +4,7 @@
 //! whatever time zone the server runs in: a server on UTC would otherwise
 //! be a day behind between midnight and 08:00 in Beijing.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// China Standard Time, UTC+8.
 pub fn china_standard_time() -> FixedOffset {
@@ -14,6 +14,16 @@ pub fn china_standard_time() -> FixedOffset {
 /// The date in China at the instant `at`.
 pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&china_standard_time()).date_naive()
+}
+
+/// The UTC instant at which day `date` begins in China.
+pub fn china_day_start_utc(date: NaiveDate) -> NaiveDateTime {
+    date.and_time(NaiveTime::MIN) - Duration::hours(8)
+}
+
+/// A UTC timestamp as the time in China, for display.
+pub fn china_time(utc: NaiveDateTime) -> NaiveDateTime {
+    utc + Duration::hours(8)
 }
 
 #[cfg(test)]
@@ -28,5 +38,7 @@ mod tests {
         assert_eq!(china_date(utc(15, 59)), date(22));
         assert_eq!(china_date(utc(16, 0)), date(23));
         assert_eq!(china_date(utc(23, 59)), date(23));
+        assert_eq!(china_day_start_utc(date(23)), utc(16, 0).naive_utc());
+        assert_eq!(china_time(utc(16, 0).naive_utc()), date(23).and_time(NaiveTime::MIN));
     }
 }

@@ -2,6 +2,10 @@
 //! browser (live previews) and the server (the authority). One module per
 //! concept; later modules (allocation, pay, tax, budget, contracts) join here.
 
+pub mod access;
+pub mod approval;
+pub mod audit;
 pub mod calendar;
 pub mod money;
+pub mod password;
 pub mod staffing;

@@ -12,7 +12,7 @@ use crate::format::group_thousands;
 use crate::i18n::use_i18n;
 
 /// Where the server serves the staffing summary PDF.
-pub const STAFFING_SUMMARY_PDF: &str = "/files/staffing-summary.pdf";
+pub const STAFFING_SUMMARY_PDF: &str = crate::policy::paths::STAFFING_SUMMARY_PDF;
 
 /// The home page.
 #[component]
@@ -35,7 +35,7 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn DashboardView(data: Dashboard) -> impl IntoView {
     let i18n = use_i18n();
-    let Dashboard { district, as_of, towns, totals } = data;
+    let Dashboard { district, as_of, towns, totals, whole_district } = data;
     let as_of = as_of.format("%Y-%m-%d").to_string();
     let district_name = move || i18n.locale().pick(&district.name, &district.name_en).to_owned();
     let per_post = totals.population_per_post().map(group_thousands);
@@ -46,6 +46,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
                 <p class="eyebrow">{district_name}</p>
                 <h1>{move || i18n.t().dashboard_title}</h1>
                 <p class="muted">{move || (i18n.t().dashboard_as_of)(&as_of)}</p>
+                {(!whole_district).then(|| view! { <p class="scope-note">{move || i18n.t().dashboard_own_town_only}</p> })}
             </div>
             <div class="page-actions">
                 <a class="button button-primary" href=STAFFING_SUMMARY_PDF download>

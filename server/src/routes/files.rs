@@ -1,7 +1,9 @@
 //! File downloads: documents rendered as PDF.
 
+use app::auth::Authenticated;
 use app::error::AppError;
 use app::i18n::{Locale, locale_from_cookie_header};
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,15 +11,16 @@ use axum::response::{IntoResponse, Response};
 use crate::pdf::{Template, staffing};
 use crate::state::AppState;
 
-/// Path of the staffing summary; the dashboard links to it.
-pub const STAFFING_SUMMARY: &str = app::pages::dashboard::STAFFING_SUMMARY_PDF;
-
-/// `GET /files/staffing-summary.pdf`: the current district's towns and
-/// posts as of today, in the language of the reader's cookie.
-pub async fn staffing_summary(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// `GET /files/staffing-summary.pdf`: the caller's district (or, for a
+/// town user, their town) as of today, in the language of their cookie.
+pub async fn staffing_summary(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    headers: HeaderMap,
+) -> Response {
     let locale = request_locale(&headers);
     let today = app::domain::calendar::china_date(chrono::Utc::now());
-    let dashboard = match app::api::dashboard::ssr::dashboard(&state.db, today).await {
+    let dashboard = match app::api::dashboard::ssr::dashboard(&state.db, &auth.principal, today).await {
         Ok(d) => d,
         Err(e) => return error_response(&e, locale),
     };
@@ -61,10 +64,7 @@ fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
 }
 
 fn error_response(error: &AppError, locale: Locale) -> Response {
-    let status = match error {
-        AppError::NoDistrict => StatusCode::NOT_FOUND,
-        AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = error.message(locale.messages());
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }

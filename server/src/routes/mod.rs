@@ -1,33 +1,141 @@
 //! Every route of the server, registered in one place: the Leptos pages and
-//! server functions, the health check and file downloads.
+//! server functions, the health check, file downloads and `/api/v1`. The
+//! guard ([`guard`]) runs in front of all of them; [`registered`] lists
+//! them so start-up can refuse a route that has no access rule.
 
+mod api_v1;
 mod files;
+pub mod guard;
 mod health;
 
+use app::policy::{self, RouteKind};
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Serialize;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
+
+/// The routes registered outside Leptos, and the static files served by
+/// the fallback, as (method, path).
+const AXUM_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", policy::paths::STAFFING_SUMMARY_PDF),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/towns"),
+    ("GET", "/api/v1/towns/{code}"),
+    ("GET", "/pkg/*"),
+    ("GET", "/favicon.svg"),
+];
+
+/// A route the server answers, with its rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteInfo {
+    pub method: String,
+    pub path: String,
+    /// `page`, `server_fn`, `file`, `api` or `static`; `null` if no rule.
+    pub kind: Option<&'static str>,
+    /// `public`, `signed_in`, or the role codes allowed.
+    pub access: Option<serde_json::Value>,
+    pub before_password_change: bool,
+}
+
+/// Every route: pages, server functions and the routes above.
+pub fn registered() -> Vec<RouteInfo> {
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for listing in generate_route_list(App) {
+        routes.push(("GET".into(), listing.path().to_owned()));
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        routes.push((method.as_str().to_owned(), path.to_owned()));
+    }
+    routes.extend(AXUM_ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())));
+    routes.sort();
+    routes.dedup();
+    routes
+        .into_iter()
+        .map(|(method, path)| {
+            let rule = policy::rule_for(&method, &path);
+            RouteInfo {
+                kind: rule.map(|r| match r.kind {
+                    RouteKind::Page => "page",
+                    RouteKind::ServerFn => "server_fn",
+                    RouteKind::File => "file",
+                    RouteKind::Api => "api",
+                    RouteKind::Static => "static",
+                }),
+                access: rule.map(|r| match r.access {
+                    policy::Access::Public => serde_json::json!("public"),
+                    policy::Access::SignedIn => serde_json::json!("signed_in"),
+                    policy::Access::AnyOf(roles) => {
+                        serde_json::json!(roles.iter().map(|r| r.code()).collect::<Vec<_>>())
+                    }
+                }),
+                before_password_change: rule.is_some_and(|r| r.before_password_change),
+                method,
+                path,
+            }
+        })
+        .collect()
+}
+
+/// Routes without an access rule: start-up refuses to serve when any.
+pub fn without_rule() -> Vec<String> {
+    registered()
+        .into_iter()
+        .filter(|r| r.kind.is_none())
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
 
 /// Builds the application router.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let db = state.db.clone();
+    let auth = state.auth;
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route(files::STAFFING_SUMMARY, get(files::staffing_summary))
+        .route(policy::paths::STAFFING_SUMMARY_PDF, get(files::staffing_summary))
+        .route("/api/v1/me", get(api_v1::me))
+        .route("/api/v1/towns", get(api_v1::towns))
+        .route("/api/v1/towns/{code}", get(api_v1::town))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(db.clone()),
+            move || {
+                provide_context(db.clone());
+                provide_context(auth);
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_registered_route_has_an_access_rule() {
+        assert_eq!(super::without_rule(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_rule_names_a_registered_route() {
+        let registered: Vec<(String, String)> =
+            super::registered().into_iter().map(|r| (r.method, r.path)).collect();
+        for rule in app::policy::RULES {
+            assert!(
+                registered.iter().any(|(m, p)| m == rule.method && p == rule.path),
+                "rule {} {} matches no route",
+                rule.method,
+                rule.path
+            );
+        }
+    }
 }

@@ -1,0 +1,295 @@
+//! Maker-checker items: submitting, deciding, withdrawing, listing. The
+//! rules are in [`crate::domain::approval`]; what approving an item does
+//! is decided by its kind in [`apply`].
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::accounts;
+use super::schema::{approvals, users};
+use super::write::{Change, Tx};
+use super::{AnyConnection, DbError};
+use crate::api::approvals::ApprovalSummary;
+use crate::domain::access::{Principal, Role};
+use crate::domain::approval::{
+    ApprovalKind, ApprovalProblem, ApprovalStatus, Decision, PendingItem, check_decision, check_withdrawal,
+};
+
+/// The payload of a [`ApprovalKind::RoleGrant`] item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = approvals)]
+struct ApprovalRow {
+    id: i64,
+    district_id: i64,
+    kind: String,
+    entity: String,
+    entity_id: Option<i64>,
+    summary: String,
+    payload: String,
+    maker_id: i64,
+    created_at: NaiveDateTime,
+    status: String,
+    decided_by: Option<i64>,
+    decided_at: Option<NaiveDateTime>,
+    decision_reason: Option<String>,
+    version: i32,
+}
+
+impl ApprovalRow {
+    fn item(&self) -> Result<PendingItem, DbError> {
+        Ok(PendingItem {
+            kind: ApprovalKind::from_code(&self.kind)
+                .ok_or_else(|| DbError::Corrupt(format!("approval kind {}", self.kind)))?,
+            district_id: self.district_id,
+            maker_id: self.maker_id,
+            status: ApprovalStatus::from_code(&self.status)
+                .ok_or_else(|| DbError::Corrupt(format!("approval status {}", self.status)))?,
+        })
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.kind,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "summary": self.summary,
+            "payload": self.payload,
+            "maker_id": self.maker_id,
+            "status": self.status,
+            "decided_by": self.decided_by,
+            "decision_reason": self.decision_reason,
+            "version": self.version,
+        })
+    }
+}
+
+/// Why a decision or withdrawal failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApprovalError {
+    #[error("refused: {0:?}")]
+    Refused(ApprovalProblem),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ApprovalError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApprovalError::Db(e.into())
+    }
+}
+
+/// Submits an item; returns its id.
+pub fn submit(
+    tx: &mut Tx<'_>,
+    maker: &Principal,
+    kind: ApprovalKind,
+    entity: &str,
+    entity_id: Option<i64>,
+    summary: &str,
+    payload: &impl Serialize,
+) -> Result<i64, DbError> {
+    let now = chrono::Utc::now().naive_utc();
+    let payload = serde_json::to_string(payload).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let id: i64 = diesel::insert_into(approvals::table)
+        .values((
+            approvals::district_id.eq(maker.district_id),
+            approvals::kind.eq(kind.code()),
+            approvals::entity.eq(entity),
+            approvals::entity_id.eq(entity_id),
+            approvals::summary.eq(summary),
+            approvals::payload.eq(&payload),
+            approvals::maker_id.eq(maker.user_id),
+            approvals::created_at.eq(now),
+        ))
+        .returning(approvals::id)
+        .get_result(tx.conn())?;
+    tx.record(Change::new("submit", "approvals", id).district(maker.district_id).after(serde_json::json!({
+        "kind": kind.code(),
+        "entity": entity,
+        "entity_id": entity_id,
+        "summary": summary,
+        "payload": payload,
+    })));
+    Ok(id)
+}
+
+fn load(conn: &mut AnyConnection, id: i64) -> Result<ApprovalRow, DbError> {
+    approvals::table
+        .find(id)
+        .select(ApprovalRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DbError::NotFound)
+}
+
+/// Decides item `id`. The version the decider saw must still be current,
+/// so two approvers deciding at once cannot both succeed. On approval the
+/// item's effect is applied in the same transaction.
+pub fn decide(
+    tx: &mut Tx<'_>,
+    decider: &Principal,
+    id: i64,
+    expected_version: i32,
+    decision: Decision,
+    reason: &str,
+) -> Result<(), ApprovalError> {
+    let before = load(tx.conn(), id)?;
+    if before.district_id != decider.district_id {
+        return Err(DbError::NotFound.into());
+    }
+    let reason = check_decision(&before.item()?, decider, reason).map_err(ApprovalError::Refused)?;
+    let now = chrono::Utc::now().naive_utc();
+    let n = diesel::update(
+        approvals::table
+            .filter(approvals::id.eq(id))
+            .filter(approvals::version.eq(expected_version))
+            .filter(approvals::status.eq(ApprovalStatus::Pending.code())),
+    )
+    .set((
+        approvals::status.eq(decision.outcome().code()),
+        approvals::decided_by.eq(Some(decider.user_id)),
+        approvals::decided_at.eq(Some(now)),
+        approvals::decision_reason.eq(Some(&reason)),
+        approvals::version.eq(expected_version + 1),
+    ))
+    .execute(tx.conn())
+    .map_err(DbError::from)?;
+    if n != 1 {
+        return Err(DbError::Stale.into());
+    }
+    let after = load(tx.conn(), id)?;
+    tx.record(
+        Change::new(if decision == Decision::Approve { "approve" } else { "reject" }, "approvals", id)
+            .district(decider.district_id)
+            .before(before.snapshot())
+            .after(after.snapshot()),
+    );
+    if decision == Decision::Approve {
+        apply(tx, &after)?;
+    }
+    Ok(())
+}
+
+/// Carries out an approved item.
+fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), DbError> {
+    match ApprovalKind::from_code(&item.kind) {
+        Some(ApprovalKind::RoleGrant) => {
+            let grant: RoleGrant =
+                serde_json::from_str(&item.payload).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            accounts::grant_role(tx, item.district_id, grant.user_id, grant.role)
+        }
+        None => Err(DbError::Corrupt(format!("approval kind {}", item.kind))),
+    }
+}
+
+/// The maker takes back a pending item.
+pub fn withdraw(
+    tx: &mut Tx<'_>,
+    who: &Principal,
+    id: i64,
+    expected_version: i32,
+) -> Result<(), ApprovalError> {
+    let before = load(tx.conn(), id)?;
+    if before.district_id != who.district_id {
+        return Err(DbError::NotFound.into());
+    }
+    check_withdrawal(&before.item()?, who).map_err(ApprovalError::Refused)?;
+    let now = chrono::Utc::now().naive_utc();
+    let n = diesel::update(
+        approvals::table.filter(approvals::id.eq(id)).filter(approvals::version.eq(expected_version)),
+    )
+    .set((
+        approvals::status.eq(ApprovalStatus::Withdrawn.code()),
+        approvals::decided_at.eq(Some(now)),
+        approvals::version.eq(expected_version + 1),
+    ))
+    .execute(tx.conn())
+    .map_err(DbError::from)?;
+    if n != 1 {
+        return Err(DbError::Stale.into());
+    }
+    let after = load(tx.conn(), id)?;
+    tx.record(
+        Change::new("withdraw", "approvals", id)
+            .district(who.district_id)
+            .before(before.snapshot())
+            .after(after.snapshot()),
+    );
+    Ok(())
+}
+
+/// Items of `district_id`: pending ones first (oldest first), then the
+/// latest `recent` decided ones.
+pub fn list(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    recent: i64,
+) -> Result<Vec<ApprovalSummary>, DbError> {
+    let pending = ApprovalStatus::Pending.code();
+    let mut rows: Vec<ApprovalRow> = approvals::table
+        .filter(approvals::district_id.eq(district_id))
+        .filter(approvals::status.eq(pending))
+        .order(approvals::id.asc())
+        .select(ApprovalRow::as_select())
+        .load(conn)?;
+    rows.extend(
+        approvals::table
+            .filter(approvals::district_id.eq(district_id))
+            .filter(approvals::status.ne(pending))
+            .order(approvals::id.desc())
+            .limit(recent)
+            .select(ApprovalRow::as_select())
+            .load::<ApprovalRow>(conn)?,
+    );
+    let names: Vec<(i64, String)> = users::table
+        .filter(users::district_id.eq(district_id))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    let name_of =
+        |id: i64| names.iter().find(|(uid, _)| *uid == id).map(|(_, n)| n.clone()).unwrap_or_default();
+    rows.into_iter()
+        .map(|r| {
+            let item = r.item()?;
+            Ok(ApprovalSummary {
+                id: r.id,
+                kind: item.kind,
+                summary: r.summary,
+                maker_id: r.maker_id,
+                maker: name_of(r.maker_id),
+                created_at: r.created_at,
+                status: item.status,
+                decider: r.decided_by.map(name_of),
+                decided_at: r.decided_at,
+                reason: r.decision_reason,
+                version: r.version,
+            })
+        })
+        .collect()
+}
+
+/// Pending grants of `role` to `user_id` (to avoid submitting twice).
+pub fn pending_grant_exists(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    user_id: i64,
+    role: Role,
+) -> Result<bool, DbError> {
+    let payloads: Vec<String> = approvals::table
+        .filter(approvals::district_id.eq(district_id))
+        .filter(approvals::kind.eq(ApprovalKind::RoleGrant.code()))
+        .filter(approvals::status.eq(ApprovalStatus::Pending.code()))
+        .filter(approvals::entity_id.eq(Some(user_id)))
+        .select(approvals::payload)
+        .load(conn)?;
+    Ok(payloads
+        .iter()
+        .filter_map(|p| serde_json::from_str::<RoleGrant>(p).ok())
+        .any(|g| g.user_id == user_id && g.role == role))
+}

@@ -1,0 +1,244 @@
+//! Maker-checker (双人复核): an item prepared by one person takes effect
+//! only when another, entitled person approves it. Later modules (payroll
+//! runs, allocation plans, post changes, budget overrides, contracts,
+//! payments) submit their items through the same mechanism.
+
+use serde::{Deserialize, Serialize};
+
+use super::access::{Principal, Role};
+
+/// Longest decision reason kept, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Where an item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    /// Taken back by its maker before a decision.
+    Withdrawn,
+}
+
+impl ApprovalStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+            ApprovalStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ApprovalStatus> {
+        [Self::Pending, Self::Approved, Self::Rejected, Self::Withdrawn]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// What kind of item awaits a decision. Each kind knows what approving it
+/// does; the mechanism (who may decide, reasons, history) is shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ApprovalKind {
+    /// Granting a privileged role (admin, approver, auditor) to a user.
+    RoleGrant,
+}
+
+impl ApprovalKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ApprovalKind::RoleGrant => "role_grant",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ApprovalKind> {
+        [ApprovalKind::RoleGrant].into_iter().find(|k| k.code() == code)
+    }
+
+    /// Who may decide items of this kind.
+    pub fn deciders(self) -> &'static [Role] {
+        match self {
+            ApprovalKind::RoleGrant => &[Role::Approver],
+        }
+    }
+}
+
+/// A decision on a pending item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    /// The status an item takes after this decision.
+    pub fn outcome(self) -> ApprovalStatus {
+        match self {
+            Decision::Approve => ApprovalStatus::Approved,
+            Decision::Reject => ApprovalStatus::Rejected,
+        }
+    }
+}
+
+/// Why a decision is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApprovalProblem {
+    /// The item was decided or withdrawn already.
+    NotPending,
+    /// Nobody decides their own item.
+    OwnItem,
+    /// The decider lacks the role this kind needs.
+    NotEntitled,
+    /// Approval and rejection both carry a reason.
+    ReasonRequired,
+    ReasonTooLong,
+    /// The item belongs to another district.
+    OtherDistrict,
+}
+
+/// The facts about an item that a decision depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct PendingItem {
+    pub kind: ApprovalKind,
+    pub district_id: i64,
+    pub maker_id: i64,
+    pub status: ApprovalStatus,
+}
+
+/// Checks that `decider` may decide `item` with `reason`; returns the
+/// trimmed reason to store.
+pub fn check_decision(
+    item: &PendingItem,
+    decider: &Principal,
+    reason: &str,
+) -> Result<String, ApprovalProblem> {
+    if item.district_id != decider.district_id {
+        return Err(ApprovalProblem::OtherDistrict);
+    }
+    if item.status != ApprovalStatus::Pending {
+        return Err(ApprovalProblem::NotPending);
+    }
+    if item.maker_id == decider.user_id {
+        return Err(ApprovalProblem::OwnItem);
+    }
+    if !decider.has_any(item.kind.deciders()) {
+        return Err(ApprovalProblem::NotEntitled);
+    }
+    check_reason(reason)
+}
+
+/// Checks that the maker may withdraw `item`.
+pub fn check_withdrawal(item: &PendingItem, who: &Principal) -> Result<(), ApprovalProblem> {
+    if item.district_id != who.district_id {
+        return Err(ApprovalProblem::OtherDistrict);
+    }
+    if item.status != ApprovalStatus::Pending {
+        return Err(ApprovalProblem::NotPending);
+    }
+    if item.maker_id != who.user_id {
+        return Err(ApprovalProblem::NotEntitled);
+    }
+    Ok(())
+}
+
+fn check_reason(reason: &str) -> Result<String, ApprovalProblem> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApprovalProblem::ReasonRequired);
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ApprovalProblem::ReasonTooLong);
+    }
+    Ok(reason.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i64, roles: &[Role]) -> Principal {
+        Principal {
+            user_id: id,
+            district_id: 1,
+            username: format!("u{id}"),
+            display_name: format!("U{id}"),
+            roles: roles.to_vec(),
+            town_id: None,
+            supplier_id: None,
+            must_change_password: false,
+        }
+    }
+
+    fn item(maker_id: i64) -> PendingItem {
+        PendingItem {
+            kind: ApprovalKind::RoleGrant,
+            district_id: 1,
+            maker_id,
+            status: ApprovalStatus::Pending,
+        }
+    }
+
+    #[test]
+    fn an_approver_decides_someone_elses_item_with_a_reason() {
+        assert_eq!(
+            check_decision(&item(1), &user(2, &[Role::Approver]), "  核实无误 "),
+            Ok("核实无误".into())
+        );
+    }
+
+    #[test]
+    fn the_maker_cannot_approve_their_own_item_even_as_approver() {
+        assert_eq!(
+            check_decision(&item(2), &user(2, &[Role::Approver, Role::Admin]), "ok"),
+            Err(ApprovalProblem::OwnItem)
+        );
+    }
+
+    #[test]
+    fn only_entitled_roles_decide() {
+        assert_eq!(
+            check_decision(&item(1), &user(2, &[Role::Admin, Role::Finance]), "ok"),
+            Err(ApprovalProblem::NotEntitled)
+        );
+    }
+
+    #[test]
+    fn decisions_need_a_reason_and_a_pending_item_of_the_district() {
+        let approver = user(2, &[Role::Approver]);
+        assert_eq!(check_decision(&item(1), &approver, "  "), Err(ApprovalProblem::ReasonRequired));
+        assert_eq!(
+            check_decision(&item(1), &approver, &"理".repeat(501)),
+            Err(ApprovalProblem::ReasonTooLong)
+        );
+        let decided = PendingItem { status: ApprovalStatus::Approved, ..item(1) };
+        assert_eq!(check_decision(&decided, &approver, "ok"), Err(ApprovalProblem::NotPending));
+        let elsewhere = PendingItem { district_id: 9, ..item(1) };
+        assert_eq!(check_decision(&elsewhere, &approver, "ok"), Err(ApprovalProblem::OtherDistrict));
+    }
+
+    #[test]
+    fn only_the_maker_withdraws_and_only_while_pending() {
+        assert_eq!(check_withdrawal(&item(1), &user(1, &[Role::Admin])), Ok(()));
+        assert_eq!(
+            check_withdrawal(&item(1), &user(2, &[Role::Approver])),
+            Err(ApprovalProblem::NotEntitled)
+        );
+        let decided = PendingItem { status: ApprovalStatus::Rejected, ..item(1) };
+        assert_eq!(check_withdrawal(&decided, &user(1, &[])), Err(ApprovalProblem::NotPending));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for s in [
+            ApprovalStatus::Pending,
+            ApprovalStatus::Approved,
+            ApprovalStatus::Rejected,
+            ApprovalStatus::Withdrawn,
+        ] {
+            assert_eq!(ApprovalStatus::from_code(s.code()), Some(s));
+        }
+        assert_eq!(ApprovalKind::from_code("role_grant"), Some(ApprovalKind::RoleGrant));
+        assert_eq!(Decision::Reject.outcome(), ApprovalStatus::Rejected);
+    }
+}

@@ -1,0 +1,231 @@
+//! The access policy: one table naming every route the server answers and
+//! who may use it. The server enforces it for every request before any
+//! handler runs (`server/src/routes/guard.rs`), refuses to start when a
+//! registered route has no row here, and the end-to-end tests walk every
+//! row with every role. Data-level scope (a town user sees only their town)
+//! is checked inside the handlers with [`crate::domain::access::Principal`].
+
+use crate::domain::access::{Principal, Role};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Signed-in users holding at least one of these roles.
+    AnyOf(&'static [Role]),
+}
+
+/// What a route serves; decides how a refusal looks (a redirect to the
+/// login page for pages, a status code for everything else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteKind {
+    Page,
+    ServerFn,
+    File,
+    Api,
+    Static,
+}
+
+/// One row of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub method: &'static str,
+    /// The path as the router declares it (`{name}` for parameters; a
+    /// trailing `/*` covers everything below).
+    pub path: &'static str,
+    pub kind: RouteKind,
+    pub access: Access,
+    /// Usable while the user must still change their password.
+    pub before_password_change: bool,
+}
+
+/// The outcome of checking a rule for a principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Not signed in (HTTP 401, or the login page).
+    SignInRequired,
+    /// Signed in, but must change the password first.
+    PasswordChangeRequired,
+    /// Signed in without the needed role (HTTP 403).
+    Forbidden,
+}
+
+impl Rule {
+    /// Checks this rule for `who` (`None`: not signed in).
+    pub fn verdict(&self, who: Option<&Principal>) -> Verdict {
+        if self.access == Access::Public {
+            return Verdict::Allowed;
+        }
+        let Some(p) = who else {
+            return Verdict::SignInRequired;
+        };
+        if p.must_change_password && !self.before_password_change {
+            return Verdict::PasswordChangeRequired;
+        }
+        match self.access {
+            Access::Public | Access::SignedIn => Verdict::Allowed,
+            Access::AnyOf(roles) if p.has_any(roles) => Verdict::Allowed,
+            Access::AnyOf(_) => Verdict::Forbidden,
+        }
+    }
+
+    /// Does this rule cover `path` (a declared route path, or any path
+    /// under a `/*` prefix)?
+    fn covers(&self, path: &str) -> bool {
+        match self.path.strip_suffix("/*") {
+            Some(prefix) => path.starts_with(prefix) && path[prefix.len()..].starts_with('/'),
+            None => self.path == path,
+        }
+    }
+}
+
+/// The bureau's staff plus town users: who sees staffing figures (town
+/// users only their own town's).
+pub const STAFFING_READERS: &[Role] =
+    &[Role::Admin, Role::Finance, Role::Approver, Role::Inspector, Role::Auditor, Role::Town];
+/// Who prepares items for approval, decides them, or reviews them.
+pub const APPROVAL_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Approver, Role::Auditor];
+
+/// Paths of the pages, shared by the router and the table.
+pub mod paths {
+    pub const HOME: &str = "/";
+    pub const LOGIN: &str = "/login";
+    pub const CHANGE_PASSWORD: &str = "/change-password";
+    pub const ACCOUNT: &str = "/account";
+    pub const USERS: &str = "/admin/users";
+    pub const APPROVALS: &str = "/approvals";
+    pub const AUDIT: &str = "/audit";
+    pub const STAFFING_SUMMARY_PDF: &str = "/files/staffing-summary.pdf";
+}
+
+const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
+    Rule { method, path, kind, access, before_password_change: false }
+}
+
+const fn early(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
+    Rule { method, path, kind, access, before_password_change: true }
+}
+
+use Access::{AnyOf, Public, SignedIn};
+use RouteKind::{Api, File, Page, ServerFn, Static};
+
+/// The policy. Server functions are all `POST /api/<endpoint>`.
+pub const RULES: &[Rule] = &[
+    // Operations and static assets.
+    early("GET", "/healthz", Api, Public),
+    early("GET", "/pkg/*", Static, Public),
+    early("GET", "/favicon.svg", Static, Public),
+    // Pages.
+    early("GET", paths::LOGIN, Page, Public),
+    early("GET", paths::CHANGE_PASSWORD, Page, SignedIn),
+    rule("GET", paths::HOME, Page, SignedIn),
+    rule("GET", paths::ACCOUNT, Page, SignedIn),
+    rule("GET", paths::USERS, Page, AnyOf(&[Role::Admin, Role::Auditor])),
+    rule("GET", paths::APPROVALS, Page, AnyOf(APPROVAL_READERS)),
+    rule("GET", paths::AUDIT, Page, AnyOf(&[Role::Auditor])),
+    // Files.
+    rule("GET", paths::STAFFING_SUMMARY_PDF, File, AnyOf(STAFFING_READERS)),
+    // Server functions: session.
+    early("POST", "/api/login", ServerFn, Public),
+    early("POST", "/api/logout", ServerFn, SignedIn),
+    early("POST", "/api/current_user", ServerFn, Public),
+    early("POST", "/api/change_password", ServerFn, SignedIn),
+    // Server functions: data.
+    rule("POST", "/api/dashboard", ServerFn, AnyOf(STAFFING_READERS)),
+    // Server functions: own account and API tokens.
+    rule("POST", "/api/list_tokens", ServerFn, SignedIn),
+    rule("POST", "/api/create_token", ServerFn, SignedIn),
+    rule("POST", "/api/revoke_token", ServerFn, SignedIn),
+    // Server functions: user administration (auditors read).
+    rule("POST", "/api/list_users", ServerFn, AnyOf(&[Role::Admin, Role::Auditor])),
+    rule("POST", "/api/create_user", ServerFn, AnyOf(&[Role::Admin])),
+    rule("POST", "/api/update_user", ServerFn, AnyOf(&[Role::Admin])),
+    rule("POST", "/api/set_user_disabled", ServerFn, AnyOf(&[Role::Admin])),
+    rule("POST", "/api/reset_password", ServerFn, AnyOf(&[Role::Admin])),
+    // Server functions: maker-checker.
+    rule("POST", "/api/list_approvals", ServerFn, AnyOf(APPROVAL_READERS)),
+    rule("POST", "/api/decide_approval", ServerFn, AnyOf(&[Role::Approver])),
+    rule("POST", "/api/withdraw_approval", ServerFn, AnyOf(&[Role::Admin, Role::Finance])),
+    // Server functions: audit.
+    rule("POST", "/api/audit_entries", ServerFn, AnyOf(&[Role::Auditor])),
+    rule("POST", "/api/verify_audit", ServerFn, AnyOf(&[Role::Auditor])),
+    // The API for other systems (Bearer tokens, or a session).
+    rule("GET", "/api/v1/me", Api, SignedIn),
+    rule("GET", "/api/v1/towns", Api, AnyOf(STAFFING_READERS)),
+    rule("GET", "/api/v1/towns/{code}", Api, AnyOf(STAFFING_READERS)),
+];
+
+/// The rule for a request: by its matched route path when the router
+/// matched one, else by the raw path (static files under the fallback).
+pub fn rule_for(method: &str, route_path: &str) -> Option<&'static Rule> {
+    let method = if method == "HEAD" { "GET" } else { method };
+    RULES.iter().find(|r| r.method == method && r.covers(route_path))
+}
+
+/// May `who` open page `path`? For hiding links the user could not follow.
+pub fn may_open(path: &str, who: Option<&Principal>) -> bool {
+    rule_for("GET", path).is_some_and(|r| r.verdict(who) == Verdict::Allowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[Role]) -> Principal {
+        Principal {
+            user_id: 1,
+            district_id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            roles: roles.to_vec(),
+            town_id: None,
+            supplier_id: None,
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn every_rule_is_unique() {
+        for (i, a) in RULES.iter().enumerate() {
+            for b in &RULES[i + 1..] {
+                assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+            }
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_table() {
+        let users = rule_for("GET", paths::USERS).expect("rule");
+        assert_eq!(users.verdict(None), Verdict::SignInRequired);
+        assert_eq!(users.verdict(Some(&user(&[Role::Finance]))), Verdict::Forbidden);
+        assert_eq!(users.verdict(Some(&user(&[Role::Admin]))), Verdict::Allowed);
+        assert_eq!(rule_for("GET", "/healthz").expect("rule").verdict(None), Verdict::Allowed);
+    }
+
+    #[test]
+    fn a_password_change_comes_first() {
+        let mut p = user(&[Role::Admin]);
+        p.must_change_password = true;
+        assert_eq!(
+            rule_for("GET", paths::USERS).expect("rule").verdict(Some(&p)),
+            Verdict::PasswordChangeRequired
+        );
+        assert_eq!(
+            rule_for("POST", "/api/change_password").expect("rule").verdict(Some(&p)),
+            Verdict::Allowed
+        );
+    }
+
+    #[test]
+    fn prefixes_cover_only_paths_below_them() {
+        assert!(rule_for("GET", "/pkg/gouzhu.wasm").is_some());
+        assert!(rule_for("HEAD", "/pkg/gouzhu.js").is_some());
+        assert!(rule_for("GET", "/pkgx").is_none());
+        assert!(rule_for("POST", "/pkg/gouzhu.wasm").is_none());
+        assert!(rule_for("GET", "/unknown").is_none());
+    }
+}

@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_refuse_change();
+DROP TABLE approvals;
+DROP TABLE api_tokens;
+DROP TABLE login_attempts;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE suppliers;

@@ -1,0 +1,11 @@
+DROP TABLE write_serial;
+DROP TRIGGER audit_log_no_delete;
+DROP TRIGGER audit_log_no_update;
+DROP TABLE audit_log;
+DROP TABLE approvals;
+DROP TABLE api_tokens;
+DROP TABLE login_attempts;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE suppliers;
