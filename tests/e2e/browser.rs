@@ -2,7 +2,7 @@
 //! switch, the client-side filter and the phone layout.
 
 use fantoccini::Locator;
-use gouzhu_tests::{Backend, Browser, Server};
+use gouzhu_tests::{Backend, Browser, DEMO_PASSWORD, Server};
 use serde_json::json;
 
 /// Plants a value on `window`: it survives client-side updates and is gone
@@ -30,7 +30,7 @@ both_backends! {
     async fn dashboard_hydrates_without_errors(backend: Backend) {
         let server = Server::start(backend);
         let browser = Browser::new().await;
-        browser.open_hydrated(&server.url("/")).await;
+        browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
         assert_eq!(browser.text("h1").await, "专职低保员岗位概况");
         assert_eq!(browser.text("#total-posts").await, "198");
         let rows = browser.client.find_all(Locator::Css("#town-table tbody tr")).await.expect("rows");
@@ -51,7 +51,7 @@ both_backends! {
 async fn language_switch_changes_the_page_in_place_and_is_remembered() {
     let server = Server::start(Backend::Sqlite);
     let browser = Browser::new().await;
-    browser.open_hydrated(&server.url("/")).await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
     plant_reload_marker(&browser).await;
 
     browser.wait_for(".lang-switch").await.click().await.expect("click");
@@ -77,7 +77,7 @@ async fn language_switch_changes_the_page_in_place_and_is_remembered() {
 async fn town_filter_works_in_the_browser() {
     let server = Server::start(Backend::Sqlite);
     let browser = Browser::new().await;
-    browser.open_hydrated(&server.url("/")).await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
     plant_reload_marker(&browser).await;
 
     let input = browser.wait_for("#town-filter").await;
@@ -104,7 +104,7 @@ async fn town_filter_works_in_the_browser() {
 async fn phone_width_fits_the_screen_and_opens_the_menu() {
     let server = Server::start(Backend::Sqlite);
     let browser = Browser::with_window(390, 844).await;
-    browser.open_hydrated(&server.url("/")).await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
 
     let overflow = browser.js("return document.documentElement.scrollWidth - window.innerWidth;").await;
     assert!(overflow.as_i64().is_some_and(|px| px <= 0), "page scrolls sideways by {overflow} px");
@@ -119,5 +119,46 @@ async fn phone_width_fits_the_screen_and_opens_the_menu() {
     toggle.click().await.expect("click");
     browser.wait_for(".menu-toggle[aria-expanded='true']").await;
     browser.wait_for("#sidebar.sidebar-open").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_logout_in_the_browser() {
+    let server = Server::start(Backend::Sqlite);
+    let browser = Browser::new().await;
+    // A page behind the login sends the browser to the login page and back.
+    browser.client.goto(&server.url("/approvals")).await.expect("navigation");
+    browser.wait_for("#login-form").await;
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.path(), "/login");
+    assert_eq!(url.query(), Some("next=/approvals"));
+
+    // A wrong password is refused with the shared message.
+    browser.wait_for("[data-hydrated=\"true\"]").await;
+    browser.wait_for("#username").await.send_keys("approver").await.expect("typing");
+    browser.wait_for("#password").await.send_keys("not-the-password").await.expect("typing");
+    browser.wait_for("#login-form button[type=submit]").await.click().await.expect("submit");
+    wait_for_text(&browser, ".form-error", "用户名或密码错误。").await;
+
+    let password = browser.wait_for("#password").await;
+    password.clear().await.expect("clear");
+    password.send_keys(DEMO_PASSWORD).await.expect("typing");
+    browser.wait_for("#login-form button[type=submit]").await.click().await.expect("submit");
+    browser.wait_for("#approval-list, .approval-list, .panel").await;
+    browser.wait_for("#user-name").await;
+    assert!(browser.text("#user-name").await.contains("张强"));
+    assert_eq!(browser.client.current_url().await.expect("url").path(), "/approvals");
+    let cookie_visible = browser.js("return document.cookie.includes('gouzhu_session');").await;
+    assert_eq!(cookie_visible, json!(false), "the session cookie must be HttpOnly");
+
+    browser.wait_for("#logout").await.click().await.expect("logout");
+    browser.wait_for("#login-form").await;
+    browser.client.goto(&server.url("/")).await.expect("navigation");
+    browser.wait_for("#login-form").await;
+    let errors = browser.console_errors().await;
+    assert!(
+        errors.iter().all(|e| e.contains("401") || e.contains("status of 4")),
+        "browser console errors: {errors:#?}"
+    );
     browser.close().await;
 }

@@ -1,15 +1,15 @@
 //! Pages, server functions and static files over HTTP.
 
 use gouzhu_tests::server::TestDatabase;
-use gouzhu_tests::{Backend, Server};
+use gouzhu_tests::{Backend, Client, Server};
 use serde_json::Value;
 
-use crate::support::{demo_town_names, http, text_of_id};
+use crate::support::{demo_town_names, text_of_id};
 
 both_backends! {
     async fn healthz_reports_the_database(backend: Backend) {
         let server = Server::start(backend);
-        let res = http().get(server.url("/healthz")).send().await.expect("request");
+        let res = Client::anonymous(&server).get("/healthz").await;
         assert_eq!(res.status(), 200);
         let body: Value = res.json().await.expect("json");
         assert_eq!(body["status"], "ok");
@@ -18,7 +18,8 @@ both_backends! {
 
     async fn dashboard_is_rendered_in_chinese_with_every_town(backend: Backend) {
         let server = Server::start(backend);
-        let res = http().get(server.url("/")).send().await.expect("request");
+        let finance = Client::demo(&server, "finance").await;
+        let res = finance.get("/").await;
         assert_eq!(res.status(), 200);
         let html = res.text().await.expect("body");
         assert!(html.contains("lang=\"zh-CN\""), "html lang is not zh-CN");
@@ -32,37 +33,35 @@ both_backends! {
 
     async fn server_function_returns_the_dashboard(backend: Backend) {
         let server = Server::start(backend);
-        let res = http()
-            .post(server.url("/api/dashboard"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body("")
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(res.status(), 200);
-        let d: Value = res.json().await.expect("json");
+        let (status, d) = Client::demo(&server, "approver").await.call("dashboard", &[]).await;
+        assert_eq!(status, 200);
         assert_eq!(d["district"]["name"], "云溪区");
         assert_eq!(d["towns"].as_array().map(Vec::len), Some(26));
         assert_eq!(d["totals"]["posts"], 198);
         assert_eq!(d["totals"]["communities"], 129);
         assert_eq!(d["totals"]["villages"], 66);
         assert_eq!(d["totals"]["population"], 831_700);
+        assert_eq!(d["whole_district"], true);
+    }
+
+    async fn town_users_see_only_their_own_town(backend: Backend) {
+        let server = Server::start(backend);
+        let (status, d) = Client::demo(&server, "town.binjiang").await.call("dashboard", &[]).await;
+        assert_eq!(status, 200);
+        let towns = d["towns"].as_array().expect("towns");
+        assert_eq!(towns.len(), 1);
+        assert_eq!(towns[0]["name"], "滨江街道");
+        assert_eq!(d["totals"]["posts"], 10);
+        assert_eq!(d["whole_district"], false);
     }
 }
 
 #[tokio::test]
 async fn english_cookie_renders_english() {
     let server = Server::start(Backend::Sqlite);
-    let html = http()
-        .get(server.url("/"))
-        .header("cookie", "gouzhu_lang=en")
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
+    let admin = Client::demo(&server, "admin").await;
+    let english = admin.with_cookie(&format!("{}; gouzhu_lang=en", admin.cookie().expect("cookie")));
+    let html = english.get("/").await.text().await.expect("body");
     assert!(html.contains("lang=\"en\""));
     assert!(html.contains("Yunxi District"));
     assert!(html.contains("Assistant posts at a glance"));
@@ -71,33 +70,37 @@ async fn english_cookie_renders_english() {
 }
 
 #[tokio::test]
-async fn unknown_path_is_a_404_page() {
+async fn unknown_path_is_a_404_page_once_signed_in() {
     let server = Server::start(Backend::Sqlite);
-    let res = http().get(server.url("/no-such-page")).send().await.expect("request");
+    let res = Client::demo(&server, "finance").await.get("/no-such-page").await;
     assert_eq!(res.status(), 404);
     assert!(res.text().await.expect("body").contains("页面不存在"));
+    // Anonymous visitors learn nothing about which paths exist.
+    let res = Client::anonymous(&server).get("/no-such-page").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login?next=/no-such-page");
 }
 
 #[tokio::test]
 async fn browser_bundle_and_stylesheet_are_served() {
     let server = Server::start(Backend::Sqlite);
+    let anonymous = Client::anonymous(&server);
     for (path, kind) in [
         ("/pkg/gouzhu.wasm", "application/wasm"),
         ("/pkg/gouzhu.js", "javascript"),
         ("/pkg/gouzhu.css", "text/css"),
         ("/favicon.svg", "image/svg+xml"),
     ] {
-        let res = http().get(server.url(path)).send().await.expect("request");
+        let res = anonymous.get(path).await;
         assert_eq!(res.status(), 200, "{path}");
         let ct = res.headers()["content-type"].to_str().unwrap_or_default().to_owned();
         assert!(ct.contains(kind), "{path} served as {ct}");
     }
     // The bundle is precompressed at build time and served compressed.
-    let plain = http().get(server.url("/pkg/gouzhu.wasm")).send().await.expect("request");
-    let plain_len = plain.bytes().await.expect("body").len();
+    let plain_len = anonymous.get("/pkg/gouzhu.wasm").await.bytes().await.expect("body").len();
     for encoding in ["br", "gzip"] {
-        let res = http()
-            .get(server.url("/pkg/gouzhu.wasm"))
+        let res = anonymous
+            .raw(reqwest::Method::GET, "/pkg/gouzhu.wasm")
             .header("accept-encoding", encoding)
             .send()
             .await
@@ -109,11 +112,13 @@ async fn browser_bundle_and_stylesheet_are_served() {
 }
 
 #[tokio::test]
-async fn empty_database_explains_how_to_load_the_demo() {
+async fn a_new_installation_says_how_to_set_up() {
     let server = Server::start_on(TestDatabase::new(Backend::Sqlite), &[]).expect("server starts");
-    let html = http().get(server.url("/")).send().await.expect("request").text().await.expect("body");
-    assert!(html.contains("gouzhu demo"), "the dashboard does not say how to load data");
-    let pdf = http().get(server.url("/files/staffing-summary.pdf")).send().await.expect("request");
-    assert_eq!(pdf.status(), 404);
-    assert!(pdf.text().await.expect("body").contains("gouzhu demo"));
+    let anonymous = Client::anonymous(&server);
+    let res = anonymous.get("/").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    let html = anonymous.get("/login").await.text().await.expect("body");
+    assert!(html.contains("gouzhu demo") && html.contains("gouzhu user create"), "{html}");
+    assert_eq!(anonymous.get("/files/staffing-summary.pdf").await.status(), 401);
 }

@@ -30,9 +30,12 @@ macro_rules! both_backends {
     };
 }
 
+mod audit;
+mod auth;
 mod browser;
 mod cli;
 mod database;
 mod documents;
 mod http;
+mod matrix;
 mod support;

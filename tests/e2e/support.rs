@@ -44,8 +44,3 @@ pub fn strip_tags(html: &str) -> String {
     }
     out
 }
-
-/// An HTTP client that keeps no cookies between requests.
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client")
-}

@@ -110,6 +110,16 @@ impl Browser {
         self.wait_for("[data-hydrated=\"true\"]").await;
     }
 
+    /// Signs in through the login page and waits for the signed-in page.
+    pub async fn login(&self, base_url: &str, username: &str, password: &str) {
+        self.open_hydrated(&format!("{base_url}/login")).await;
+        self.wait_for("#username").await.send_keys(username).await.expect("typing the user name");
+        self.wait_for("#password").await.send_keys(password).await.expect("typing the password");
+        self.wait_for("#login-form button[type=submit]").await.click().await.expect("submitting");
+        self.wait_for("#user-name").await;
+        self.wait_for("[data-hydrated=\"true\"]").await;
+    }
+
     /// Waits up to 20 s for an element matching `css`.
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         let found = self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await;

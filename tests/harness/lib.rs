@@ -6,14 +6,31 @@
 //! binary is missing, the test fails with a message that says what to do.
 
 pub mod browser;
+pub mod client;
 pub mod postgres;
 pub mod process;
 pub mod server;
 
 pub use browser::Browser;
+pub use client::Client;
 pub use server::{Backend, Server};
 
 use std::path::PathBuf;
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "Gouzhu-Demo-2026";
+
+/// The demo users, one per role (and a second town user).
+pub const DEMO_USERS: &[(&str, &str)] = &[
+    ("admin", "admin"),
+    ("finance", "finance"),
+    ("approver", "approver"),
+    ("town.binjiang", "town"),
+    ("town.shuanghe", "town"),
+    ("provider", "provider"),
+    ("inspector", "inspector"),
+    ("auditor", "auditor"),
+];
 
 /// The workspace root (the clone).
 pub fn workspace_root() -> PathBuf {

@@ -91,12 +91,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server with the demo district loaded (by `gouzhu demo`).
+    /// A server with the demo district and users loaded (`gouzhu demo
+    /// --demo-mode`: the demo users need no password change).
     pub fn start(backend: Backend) -> Server {
+        Server::start_with(backend, &[])
+    }
+
+    /// The same with extra `serve` flags (short timeouts, for example).
+    pub fn start_with(backend: Backend, serve_args: &[&str]) -> Server {
         let db = TestDatabase::new(backend);
-        let out = gouzhu(&db, &["demo"]);
+        let out = gouzhu(&db, &["demo", "--demo-mode"]);
         assert!(out.status.success(), "gouzhu demo failed: {}", String::from_utf8_lossy(&out.stderr));
-        Server::start_on(db, &[]).unwrap_or_else(|e| panic!("{e}"))
+        Server::start_on(db, serve_args).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// A server on an existing database with extra flags; `Err` carries the

@@ -30,6 +30,19 @@ pub struct Timeouts {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    prefix: String,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+    revoked_at: Option<NaiveDateTime>,
+    last_used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 struct SessionRow {
     id: i64,
@@ -232,27 +245,17 @@ pub fn list_tokens(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<TokenIn
     Ok(api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .order(api_tokens::id.desc())
-        .select((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::prefix,
-            api_tokens::created_at,
-            api_tokens::expires_at,
-            api_tokens::revoked_at,
-            api_tokens::last_used_at,
-        ))
-        .load::<(i64, String, String, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)>(
-            conn,
-        )?
+        .select(TokenRow::as_select())
+        .load::<TokenRow>(conn)?
         .into_iter()
-        .map(|(id, name, prefix, created_at, expires_at, revoked_at, last_used_at)| TokenInfo {
-            id,
-            name,
-            prefix,
-            created_at,
-            expires_at,
-            revoked: revoked_at.is_some(),
-            last_used_at,
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked: t.revoked_at.is_some(),
+            last_used_at: t.last_used_at,
         })
         .collect())
 }
@@ -300,22 +303,16 @@ pub fn authenticate_token(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> Result<Option<(Principal, i64)>, DbError> {
-    let found: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)> =
-        api_tokens::table
-            .filter(api_tokens::token_hash.eq(token_hash))
-            .select((
-                api_tokens::id,
-                api_tokens::user_id,
-                api_tokens::expires_at,
-                api_tokens::revoked_at,
-                api_tokens::last_used_at,
-            ))
-            .first(conn)
-            .optional()?;
-    let Some((id, user_id, expires_at, revoked_at, last_used_at)) = found else {
+    let Some(t) = api_tokens::table
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .select(TokenRow::as_select())
+        .first::<TokenRow>(conn)
+        .optional()?
+    else {
         return Ok(None);
     };
-    if revoked_at.is_some() || now >= expires_at {
+    let (id, user_id) = (t.id, t.user_id);
+    if t.revoked_at.is_some() || now >= t.expires_at {
         return Ok(None);
     }
     let Some(user) = UserRow::find(conn, user_id)? else {
@@ -324,7 +321,7 @@ pub fn authenticate_token(
     if user.disabled_at.is_some() {
         return Ok(None);
     }
-    if last_used_at.is_none_or(|t| now - t >= Duration::seconds(TOUCH_INTERVAL_SECS)) {
+    if t.last_used_at.is_none_or(|last| now - last >= Duration::seconds(TOUCH_INTERVAL_SECS)) {
         diesel::update(api_tokens::table.find(id))
             .set(api_tokens::last_used_at.eq(Some(now)))
             .execute(conn)?;

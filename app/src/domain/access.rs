@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A role. A user holds one or more.
+/// A role. A user holds one or more. On the wire it is its code
+/// (`"finance"`), as in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 系统管理员: users and settings.
     Admin,
@@ -162,6 +164,7 @@ mod tests {
     fn role_codes_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::from_code(r.code()), Some(r));
+            assert_eq!(serde_json::to_string(&r).ok(), Some(format!("\"{}\"", r.code())));
         }
         assert_eq!(Role::from_code("root"), None);
     }
