@@ -15,8 +15,11 @@ use crate::db::write::Actor;
 use crate::domain::access::Principal;
 use crate::error::AppError;
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain http.
 pub const SESSION_COOKIE: &str = "gouzhu_session";
+/// Name of the session cookie over https: the `__Host-` prefix makes the
+/// browser refuse one set by another subdomain or for a narrower path.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gouzhu_session";
 /// Prefix of API tokens, so a leaked one is recognisable.
 pub const API_TOKEN_PREFIX: &str = "gzt_";
 
@@ -89,9 +92,25 @@ pub fn principal() -> Option<Principal> {
     authenticated().map(|a| a.principal)
 }
 
-/// The current principal, or [`AppError::SignInRequired`].
-pub fn require_principal() -> Result<Principal, AppError> {
-    principal().ok_or(AppError::SignInRequired)
+/// Checks the policy row of server function `endpoint` for the caller.
+/// The guard checks it for requests to the function already; this covers
+/// calls made in-process while a page renders, whatever path that page was
+/// reached by. Returns the caller, if signed in.
+pub fn authorize(endpoint: &str) -> Result<Option<Principal>, AppError> {
+    let rule = crate::policy::rule_for("POST", &format!("/api/{endpoint}")).ok_or(AppError::Forbidden)?;
+    let who = principal();
+    match rule.verdict(who.as_ref()) {
+        crate::policy::Verdict::Allowed => Ok(who),
+        crate::policy::Verdict::SignInRequired => Err(AppError::SignInRequired),
+        crate::policy::Verdict::PasswordChangeRequired | crate::policy::Verdict::Forbidden => {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// [`authorize`] for functions that need a signed-in caller.
+pub fn authorize_user(endpoint: &str) -> Result<Principal, AppError> {
+    authorize(endpoint)?.ok_or(AppError::SignInRequired)
 }
 
 /// The sign-in settings.
@@ -121,6 +140,26 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|_| AppError::Internal)
+}
+
+/// [`hash_password`] on the blocking pool: hashing takes tens of
+/// milliseconds of CPU, which must not stall the async workers.
+pub async fn hash_password_off_thread(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| AppError::Internal)?
+}
+
+/// Checks a password against a stored hash (or, with `None`, spends the
+/// same time on nothing), on the blocking pool.
+pub async fn verify_password_off_thread(hash: Option<String>, password: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&h, &password),
+        None => {
+            verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|_| AppError::Internal)
 }
 
 /// Checks a password against a stored hash.
@@ -160,8 +199,13 @@ pub fn secret_hash(secret: &str) -> String {
 
 /// The `Set-Cookie` value that starts a session.
 pub fn session_cookie(token: &str, secure: bool, max_age_secs: i64) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    if secure {
+        format!(
+            "{SECURE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}; Secure"
+        )
+    } else {
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}")
+    }
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -169,12 +213,30 @@ pub fn clear_session_cookie(secure: bool) -> String {
     session_cookie("", secure, 0)
 }
 
-/// The session token in a `Cookie` header value, if any.
-pub fn session_token_from_cookies(header: &str) -> Option<&str> {
-    header.split(';').find_map(|pair| {
+/// The session token in the request's `Cookie` header values: `None`
+/// when there is none, or more than one (a planted second cookie must not
+/// decide which session a request runs as).
+pub fn session_token_from_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut tokens = headers.into_iter().flat_map(|h| h.split(';')).filter_map(|pair| {
         let (name, value) = pair.split_once('=')?;
-        (name.trim() == SESSION_COOKIE && !value.trim().is_empty()).then(|| value.trim())
-    })
+        let name = name.trim();
+        ((name == SESSION_COOKIE || name == SECURE_SESSION_COOKIE) && !value.trim().is_empty())
+            .then(|| value.trim())
+    });
+    let first = tokens.next()?;
+    tokens.next().is_none().then_some(first)
+}
+
+/// The key under which login attempts for a typed name are counted: its
+/// SHA-256, so names typed at the login page (often a password typed into
+/// the wrong field) are never stored in clear.
+pub fn login_name_key(typed: &str) -> String {
+    secret_hash(&normalize_login_name(typed))
+}
+
+/// A typed login name as looked up: trimmed, lower case, at most 64 chars.
+pub fn normalize_login_name(typed: &str) -> String {
+    typed.trim().to_lowercase().chars().take(64).collect()
 }
 
 #[cfg(test)]
@@ -216,8 +278,13 @@ mod tests {
             "gouzhu_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
         );
         assert!(session_cookie("t", true, 60).ends_with("; Secure"));
+        assert!(session_cookie("t", true, 60).starts_with("__Host-gouzhu_session=t;"));
         assert!(clear_session_cookie(false).contains("Max-Age=0"));
-        assert_eq!(session_token_from_cookies("a=1; gouzhu_session=xyz"), Some("xyz"));
-        assert_eq!(session_token_from_cookies("gouzhu_session="), None);
+        assert_eq!(session_token_from_cookies(["a=1; gouzhu_session=xyz"]), Some("xyz"));
+        assert_eq!(session_token_from_cookies(["a=1", "__Host-gouzhu_session=xyz"]), Some("xyz"));
+        assert_eq!(session_token_from_cookies(["gouzhu_session="]), None);
+        // Two session cookies: neither is trusted.
+        assert_eq!(session_token_from_cookies(["gouzhu_session=a; gouzhu_session=b"]), None);
+        assert_eq!(session_token_from_cookies(["gouzhu_session=a", "__Host-gouzhu_session=b"]), None);
     }
 }

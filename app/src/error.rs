@@ -66,6 +66,9 @@ pub enum AppError {
     TokenLifetime,
     #[error("the acting administrator cannot do this to their own account")]
     OwnAccount,
+    /// Privileged accounts' passwords are reset on the server only.
+    #[error("privileged account")]
+    PrivilegedTarget,
 }
 
 impl AppError {
@@ -73,7 +76,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::SignInRequired | AppError::LoginFailed => 401,
-            AppError::Forbidden | AppError::OwnAccount => 403,
+            AppError::Forbidden | AppError::OwnAccount | AppError::PrivilegedTarget => 403,
             AppError::NotFound | AppError::NoDistrict => 404,
             AppError::Stale | AppError::UsernameTaken => 409,
             AppError::LockedOut | AppError::TooManyAttempts => 429,
@@ -123,10 +126,12 @@ impl AppError {
                 ApprovalProblem::ReasonRequired => t.error_approval_reason,
                 ApprovalProblem::ReasonTooLong => t.error_approval_reason_long,
                 ApprovalProblem::OtherDistrict => t.error_not_found,
+                ApprovalProblem::MakerNoLongerEntitled => t.error_approval_maker_lost,
             },
             AppError::TokenNameRequired => t.error_token_name,
             AppError::TokenLifetime => t.error_token_lifetime,
             AppError::OwnAccount => t.error_own_account,
+            AppError::PrivilegedTarget => t.error_privileged_reset,
         }
     }
 }

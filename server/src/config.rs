@@ -151,7 +151,13 @@ pub enum Command {
 pub enum AuditCommand {
     /// Check the whole hash chain; exits 1 and names the first broken entry
     /// if any was changed or removed.
-    Verify,
+    Verify {
+        /// `SEQ:HASH` printed by an earlier run and kept elsewhere: also
+        /// fails if that entry is gone or different (a chain alone cannot
+        /// reveal its newest entries being cut off).
+        #[arg(long)]
+        anchor: Option<String>,
+    },
 }
 
 /// `gouzhu user ...`

@@ -11,7 +11,7 @@
 use anyhow::{Context, bail};
 use app::db::accounts::{NewUser, UserRow, create_supplier, create_user, supplier_choices};
 use app::db::district::{District, NewDistrict, NewPost, NewTown, NewTownProfile, Town, TownProfile};
-use app::db::write::{Actor, Change, Tx, write};
+use app::db::write::{Actor, Tx, write};
 use app::db::{Db, DbError};
 use app::domain::access::Role;
 use app::domain::staffing::TownKind;
@@ -114,19 +114,14 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
 fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {
     let d = &demo.district;
     let district_id =
-        District::insert(tx.conn(), &NewDistrict { code: &d.code, name: &d.name, name_en: &d.name_en })?;
-    tx.record(Change::new("create", "districts", district_id).district(district_id).after(
-        serde_json::json!({
-            "code": d.code, "name": d.name, "name_en": d.name_en,
-        }),
-    ));
+        District::insert(tx, &NewDistrict { code: &d.code, name: &d.name, name_en: &d.name_en })?;
     for t in &demo.towns {
         let town_id = Town::insert(
-            tx.conn(),
+            tx,
             &NewTown { district_id, code: &t.code, name: &t.name, name_en: &t.name_en, kind: &t.kind },
         )?;
         TownProfile::insert(
-            tx.conn(),
+            tx,
             &NewTownProfile {
                 district_id,
                 town_id,
@@ -136,17 +131,9 @@ fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {
                 population: t.population,
             },
         )?;
-        tx.record(Change::new("create", "towns", town_id).district(district_id).after(serde_json::json!({
-            "code": t.code, "name": t.name, "kind": t.kind, "effective_from": demo.effective_from,
-            "communities": t.communities, "villages": t.villages, "population": t.population,
-        })));
         for n in 1..=t.posts {
             let code = format!("{}-{}-{n:02}", d.code, t.code);
-            NewPost { district_id, town_id, code: &code, established_on: demo.effective_from }
-                .insert(tx.conn())?;
-            tx.record(Change::new("create", "posts", &code).district(district_id).after(serde_json::json!({
-                "town": t.code, "established_on": demo.effective_from,
-            })));
+            NewPost { district_id, town_id, code: &code, established_on: demo.effective_from }.insert(tx)?;
         }
     }
     Ok(district_id)

@@ -80,27 +80,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&routes::registered())?);
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { anchor }) => {
             let db = open_db(&cli)?;
             let mut conn = db.conn()?;
             let report = app::db::audit::verify(&mut conn)?;
-            match report.broken {
-                None => {
+            if let Some(b) = report.broken {
+                println!(
+                    "audit chain BROKEN at entry seq {} (id {}): {:?}; {} entries before it verify",
+                    b.seq, b.id, b.problem, report.checked
+                );
+                anyhow::bail!("the audit chain is broken at seq {}", b.seq);
+            }
+            if let Some(anchor) = anchor {
+                let (seq, hash) = anchor
+                    .split_once(':')
+                    .and_then(|(s, h)| Some((s.parse::<i64>().ok()?, h)))
+                    .context("--anchor takes SEQ:HASH")?;
+                let stored = app::db::audit::hash_at(&mut conn, seq)?;
+                if stored.as_deref() != Some(hash) {
                     println!(
-                        "audit chain intact: {} entries; head hash {}",
-                        report.checked,
-                        report.head_hash.as_deref().unwrap_or("(empty log)")
+                        "audit chain does NOT match the anchor: entry seq {seq} is {stored:?}, expected {hash}"
                     );
-                    Ok(())
-                }
-                Some(b) => {
-                    println!(
-                        "audit chain BROKEN at entry seq {} (id {}): {:?}; {} entries before it verify",
-                        b.seq, b.id, b.problem, report.checked
-                    );
-                    Err(anyhow::anyhow!("the audit chain is broken at seq {}", b.seq))
+                    anyhow::bail!("the audit log does not contain the anchored entry {seq}");
                 }
             }
+            match (report.head_seq, report.head_hash) {
+                (Some(seq), Some(hash)) => println!(
+                    "audit chain intact: {} entries; head {seq}:{hash} (keep it to check later with --anchor)",
+                    report.checked
+                ),
+                _ => println!("audit chain intact: the log is empty"),
+            }
+            Ok(())
         }
         Command::User(command) => {
             let db = open_db(&cli)?;

@@ -59,12 +59,12 @@ both_backends! {
         assert_eq!(decide(&approver, &items[0], "Reject", "再议").await.1, json!({ "Approval": "NotPending" }));
 
         // ma.jun, now admin and approver, asks for an auditor...
-        let temporary = {
-            let (_, reset) = admin.call("reset_password", &[("id", &saved["id"].to_string())]).await;
-            reset["temporary_password"].as_str().expect("password").to_owned()
-        };
+        // (A privileged account's password is not reset on the web: he
+        // uses the temporary password he was created with.)
+        let temporary = saved["temporary_password"].as_str().expect("password").to_owned();
         let ma = Client::login(&server, "ma.jun", &temporary).await.expect("login");
-        ma.call("change_password", &[("current", &temporary), ("new", "Ma-Jun-Strong-2026"), ("confirm", "Ma-Jun-Strong-2026")]).await;
+        let change = [("current", temporary.as_str()), ("new", "Ma-Jun-Strong-2026"), ("confirm", "Ma-Jun-Strong-2026")];
+        assert_eq!(ma.call("change_password", &change).await.0, 200);
         let (status, _) = ma
             .call_json("create_user", &json!({ "input": {
                 "username": "qian.li", "display_name": "钱力", "roles": ["auditor"], "town_id": null, "supplier_id": null,
@@ -133,7 +133,8 @@ both_backends! {
         let verify = || gouzhu(&server.db, &["audit", "verify"]);
         let ok = verify();
         assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-        assert!(String::from_utf8_lossy(&ok.stdout).contains("audit chain intact"));
+        let stdout = String::from_utf8_lossy(&ok.stdout).into_owned();
+        assert!(stdout.contains("audit chain intact"), "{stdout}");
         let (status, v) = Client::demo(&server, "auditor").await.call("verify_audit", &[]).await;
         assert_eq!(status, 200);
         assert!(v["broken"].is_null() && v["checked"].as_u64().is_some_and(|n| n > 200), "{v}");
@@ -160,5 +161,81 @@ both_backends! {
         server.db.query(remove);
         let report = String::from_utf8_lossy(&verify().stdout).into_owned();
         assert!(report.contains("BROKEN at entry seq 4") && report.contains("SequenceGap"), "{report}");
+    }
+
+    async fn cutting_off_the_newest_entries_is_caught_by_a_kept_anchor(backend: Backend) {
+        let server = Server::start(backend);
+        Client::demo(&server, "admin").await;
+        let out = gouzhu(&server.db, &["audit", "verify"]);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let anchor = stdout.split("head ").nth(1).and_then(|s| s.split(' ').next()).expect("anchor").to_owned();
+        let seq: i64 = anchor.split(':').next().and_then(|s| s.parse().ok()).expect("seq");
+        assert!(gouzhu(&server.db, &["audit", "verify", "--anchor", &anchor]).status.success());
+        let cut = match backend {
+            Backend::Sqlite => format!("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq >= {seq}"),
+            Backend::Postgres => format!(
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete; DELETE FROM audit_log WHERE seq >= {seq}"
+            ),
+        };
+        server.db.query(&cut);
+        // The chain that is left is intact; only the anchor shows the loss.
+        assert!(gouzhu(&server.db, &["audit", "verify"]).status.success());
+        let out = gouzhu(&server.db, &["audit", "verify", "--anchor", &anchor]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("does NOT match the anchor"));
+    }
+
+    async fn nobody_approves_a_grant_to_themselves_nor_one_whose_maker_lost_the_right(backend: Backend) {
+        let server = Server::start(backend);
+        let admin = Client::demo(&server, "admin").await;
+        let approver = Client::demo(&server, "approver").await;
+        let (_, users) = admin.call("list_users", &[]).await;
+        let user = |name: &str| {
+            users["users"].as_array().and_then(|u| u.iter().find(|u| u["username"] == name)).expect("user").clone()
+        };
+        // The admin proposes making the approver an admin too.
+        let approver_user = user("approver");
+        let (status, saved) = admin
+            .call_json("update_user", &json!({
+                "id": approver_user["id"], "version": approver_user["version"],
+                "input": { "username": "approver", "display_name": "张强", "roles": ["approver", "admin"], "town_id": null, "supplier_id": null },
+            }))
+            .await;
+        assert_eq!(status, 200, "{saved}");
+        assert_eq!(saved["pending_grants"], json!(["admin"]));
+        let item = pending(&approver).await.into_iter().next().expect("pending grant");
+        let (status, body) = decide(&approver, &item, "Approve", "同意").await;
+        assert_eq!((status.as_u16(), body), (422, json!({ "Approval": "OwnItem" })));
+
+        // Another approver exists; the proposing admin loses the admin role
+        // before the decision: the grant can no longer be approved.
+        let (_, other) = admin
+            .call_json("create_user", &json!({ "input": {
+                "username": "sun.wei", "display_name": "孙伟", "roles": ["inspector"], "town_id": null, "supplier_id": null,
+            }}))
+            .await;
+        let temporary = other["temporary_password"].as_str().expect("password").to_owned();
+        let sun = Client::login(&server, "sun.wei", &temporary).await.expect("login");
+        let change = [("current", temporary.as_str()), ("new", "Sun-Wei-Strong-2026"), ("confirm", "Sun-Wei-Strong-2026")];
+        assert_eq!(sun.call("change_password", &change).await.0, 200);
+        let grant = pending(&approver).await;
+        let sun_grant = {
+            let sun_id = other["id"].clone();
+            let (_, users) = admin.call("list_users", &[]).await;
+            let sun_user = users["users"].as_array().and_then(|u| u.iter().find(|u| u["id"] == sun_id)).expect("sun").clone();
+            admin.call_json("update_user", &json!({
+                "id": sun_id, "version": sun_user["version"],
+                "input": { "username": "sun.wei", "display_name": "孙伟", "roles": ["inspector", "approver"], "town_id": null, "supplier_id": null },
+            })).await;
+            pending(&approver).await.into_iter().find(|i| !grant.iter().any(|g| g["id"] == i["id"])).expect("sun's grant")
+        };
+        assert_eq!(decide(&approver, &sun_grant, "Approve", "同意").await.0, 200);
+        let sun = Client::login(&server, "sun.wei", "Sun-Wei-Strong-2026").await.expect("login");
+        // The admin is demoted by a database administrator (the web refuses
+        // an admin demoting themselves); then sun decides the old grant.
+        server.db.query("DELETE FROM user_roles WHERE role = 'admin' AND user_id = (SELECT id FROM users WHERE username = 'admin')");
+        let (status, body) = decide(&sun, &item, "Approve", "同意").await;
+        assert_eq!((status.as_u16(), body), (422, json!({ "Approval": "MakerNoLongerEntitled" })));
+        assert_eq!(decide(&sun, &item, "Reject", "提交人已无权限").await.0, 200);
     }
 }

@@ -163,9 +163,13 @@ both_backends! {
         assert_eq!(api.get("/api/v1/towns/999").await.status(), 404);
         let towns: Value = api.get("/api/v1/towns").await.json().await.expect("json");
         assert_eq!(towns["towns"].as_array().map(Vec::len), Some(1));
-        // Bearer requests need no Origin: no cookie, no CSRF.
-        let res = api.raw(reqwest::Method::POST, "/api/list_tokens").send().await.expect("request");
-        assert_eq!(res.status(), 200);
+        // A token opens /api/v1 only: not the pages, not the server
+        // functions (a stolen token cannot mint more tokens).
+        let res = api.raw(reqwest::Method::POST, "/api/create_token").body("name=x&days=1").send().await.expect("request");
+        assert_eq!(res.status(), 401);
+        assert_eq!(res.json::<Value>().await.expect("json")["error"], "token_not_accepted");
+        assert_eq!(api.get("/").await.status(), 401);
+        assert_eq!(api.get("/files/staffing-summary.pdf").await.status(), 401);
 
         let id = created["id"].as_i64().expect("id").to_string();
         assert_eq!(town.call("revoke_token", &[("id", &id)]).await.0, 200);
@@ -173,6 +177,63 @@ both_backends! {
         // Nobody revokes someone else's token.
         let (status, _) = Client::demo(&server, "town.shuanghe").await.call("revoke_token", &[("id", &id)]).await;
         assert_eq!(status, 404);
+        // A password change ends every token.
+        let (_, second) = town.call("create_token", &[("name", "第二个"), ("days", "7")]).await;
+        let api = Client::with_token(&server, second["secret"].as_str().expect("secret"));
+        assert_eq!(api.get("/api/v1/me").await.status(), 200);
+        let change = [("current", DEMO_PASSWORD), ("new", "Bin-Jiang-Street-2026"), ("confirm", "Bin-Jiang-Street-2026")];
+        assert_eq!(town.call("change_password", &change).await.0, 200);
+        assert_eq!(api.get("/api/v1/me").await.status(), 401);
+    }
+
+    async fn privileged_passwords_are_not_reset_on_the_web(backend: Backend) {
+        let server = Server::start(backend);
+        let admin = Client::demo(&server, "admin").await;
+        let (_, users) = admin.call("list_users", &[]).await;
+        let id_of = |name: &str| {
+            users["users"].as_array().and_then(|u| u.iter().find(|u| u["username"] == name)).expect("user")["id"]
+                .to_string()
+        };
+        for privileged in ["approver", "auditor"] {
+            let (status, body) = admin.call("reset_password", &[("id", &id_of(privileged))]).await;
+            assert_eq!((status.as_u16(), body), (403, json!("PrivilegedTarget")), "{privileged}");
+        }
+        assert_eq!(admin.call("reset_password", &[("id", &id_of("inspector"))]).await.0, 200);
+        // The server's command line can.
+        let out = gouzhu(&server.db, &["user", "reset-password", "--username", "approver"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(Client::login(&server, "approver", DEMO_PASSWORD).await.is_err());
+    }
+
+    async fn wrong_current_passwords_count_towards_the_lockout(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        for _ in 0..5 {
+            let guess = [("current", "a-wrong-guess-1"), ("new", "Qing-Xi-River-2026"), ("confirm", "Qing-Xi-River-2026")];
+            assert_eq!(finance.call("change_password", &guess).await.1, json!("WrongCurrentPassword"));
+        }
+        let right = [("current", DEMO_PASSWORD), ("new", "Qing-Xi-River-2026"), ("confirm", "Qing-Xi-River-2026")];
+        assert_eq!(finance.call("change_password", &right).await.0, 429);
+        assert_eq!(Client::login(&server, "finance", DEMO_PASSWORD).await.expect_err("locked").0, 429);
+    }
+
+    async fn a_new_sign_in_ends_the_session_it_came_with(backend: Backend) {
+        let server = Server::start(backend);
+        let approver = Client::demo(&server, "approver").await;
+        let res = approver
+            .post_form("/api/login", &[("username", "finance"), ("password", DEMO_PASSWORD), ("next", "/")])
+            .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(approver.call("list_approvals", &[]).await.0, 401, "the old session was ended");
+        // Two session cookies at once: neither is trusted.
+        let finance = Client::demo(&server, "finance").await;
+        let other = Client::demo(&server, "auditor").await;
+        let both = finance.with_cookie(&format!(
+            "{}; {}",
+            finance.cookie().expect("cookie"),
+            other.cookie().expect("cookie")
+        ));
+        assert_eq!(both.call("dashboard", &[]).await.0, 401);
     }
 
     async fn new_users_must_change_their_password_before_anything_else(backend: Backend) {
@@ -255,14 +316,46 @@ async fn every_session_ends_at_its_absolute_lifetime() {
 }
 
 #[tokio::test]
-async fn a_lockout_ends_when_its_window_passes() {
+async fn a_lockout_ends_when_its_window_passes_however_often_it_is_tried() {
     let server = Server::start_with(Backend::Sqlite, &["--lockout-window", "3s"]);
     for _ in 0..5 {
         let _ = Client::login(&server, "finance", "wrong-password-1").await;
     }
-    assert_eq!(Client::login(&server, "finance", DEMO_PASSWORD).await.expect_err("locked").0, 429);
-    tokio::time::sleep(Duration::from_millis(3500)).await;
+    // Attempts while locked are refused without counting, so hammering the
+    // account does not keep it locked.
+    for _ in 0..3 {
+        assert_eq!(Client::login(&server, "finance", "wrong-password-1").await.expect_err("locked").0, 429);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(Client::login(&server, "finance", DEMO_PASSWORD).await.is_ok());
+}
+
+#[tokio::test]
+async fn paths_with_a_trailing_slash_or_another_method_get_no_way_round_the_table() {
+    let server = Server::start(Backend::Sqlite);
+    let finance = Client::demo(&server, "finance").await;
+    for path in ["/admin/users/", "/audit/", "/audit//"] {
+        let res = finance.get(path).await;
+        assert_eq!(res.status(), 303, "{path}");
+        let location = res.headers()["location"].to_str().expect("location").to_owned();
+        assert_eq!(finance.get(&location).await.status(), 403, "{path} -> {location}");
+    }
+    let res = finance.get("/api/login").await;
+    assert_eq!(res.status(), 405);
+    assert!(!server.log().contains("ERROR"), "{}", server.log());
+}
+
+#[tokio::test]
+async fn login_redirects_stay_on_this_site() {
+    let server = Server::start(Backend::Sqlite);
+    for next in ["/\t/evil.example", "//evil.example", "https://evil.example", "/a\nb"] {
+        let res = Client::anonymous(&server)
+            .post_form("/api/login", &[("username", "finance"), ("password", DEMO_PASSWORD), ("next", next)])
+            .await;
+        assert_eq!(res.status(), 200, "{next:?}");
+        assert_eq!(res.headers()["location"], "/", "{next:?}");
+    }
 }
 
 #[tokio::test]

@@ -32,7 +32,7 @@ pub struct NewToken {
 #[server(prefix = "/api", endpoint = "list_tokens")]
 pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("list_tokens")?;
         super::db()?
             .run(move |conn| crate::db::sessions::list_tokens(conn, p.user_id))
             .await
@@ -46,7 +46,7 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 #[server(prefix = "/api", endpoint = "create_token")]
 pub async fn create_token(name: String, days: u32) -> Result<NewToken, AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("create_token")?;
         let name = name.trim().chars().take(80).collect::<String>();
         if name.is_empty() {
             return Err(AppError::TokenNameRequired);
@@ -78,7 +78,7 @@ pub async fn create_token(name: String, days: u32) -> Result<NewToken, AppError>
 #[server(prefix = "/api", endpoint = "revoke_token")]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("revoke_token")?;
         let actor = crate::auth::actor(Some(&p));
         super::db()?
             .run(move |conn| {

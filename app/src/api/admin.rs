@@ -71,7 +71,7 @@ pub struct UserSaved {
 #[server(prefix = "/api", endpoint = "list_users")]
 pub async fn list_users() -> Result<UsersPage, AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("list_users")?;
         let editable = p.has(Role::Admin);
         super::db()?
             .run(move |conn| {
@@ -106,7 +106,7 @@ pub async fn list_users() -> Result<UsersPage, AppError> {
 #[server(prefix = "/api", endpoint = "create_user", input = Json)]
 pub async fn create_user(input: UserInput) -> Result<UserSaved, AppError> {
     let result = async {
-        let admin = crate::auth::require_principal()?;
+        let admin = crate::auth::authorize_user("create_user")?;
         let username =
             crate::domain::password::normalize_username(&input.username).map_err(AppError::Username)?;
         let display_name = ssr::clean_display_name(&input.display_name)?;
@@ -114,7 +114,7 @@ pub async fn create_user(input: UserInput) -> Result<UserSaved, AppError> {
         crate::domain::access::check_scope(&roles, input.town_id, input.supplier_id)
             .map_err(AppError::Scope)?;
         let password = crate::auth::temporary_password()?;
-        let hash = crate::auth::hash_password(&password)?;
+        let hash = crate::auth::hash_password_off_thread(password.clone()).await?;
         let actor = crate::auth::actor(Some(&admin));
         let (id, pending) = super::db()?
             .run(move |conn| {
@@ -153,7 +153,7 @@ pub async fn create_user(input: UserInput) -> Result<UserSaved, AppError> {
 #[server(prefix = "/api", endpoint = "update_user", input = Json)]
 pub async fn update_user(id: i64, version: i32, input: UserInput) -> Result<UserSaved, AppError> {
     let result = async {
-        let admin = crate::auth::require_principal()?;
+        let admin = crate::auth::authorize_user("update_user")?;
         let display_name = ssr::clean_display_name(&input.display_name)?;
         let wanted = ssr::dedup(&input.roles);
         crate::domain::access::check_scope(&wanted, input.town_id, input.supplier_id)
@@ -219,7 +219,7 @@ pub async fn update_user(id: i64, version: i32, input: UserInput) -> Result<User
 #[server(prefix = "/api", endpoint = "set_user_disabled")]
 pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     let result = async {
-        let admin = crate::auth::require_principal()?;
+        let admin = crate::auth::authorize_user("set_user_disabled")?;
         if id == admin.user_id {
             return Err(AppError::OwnAccount);
         }
@@ -238,27 +238,38 @@ pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> 
 }
 
 /// Gives a user a new temporary password (to change at next sign-in),
-/// ends their sessions and clears a lockout.
+/// ends their sessions and tokens and clears a lockout. Not for users with
+/// a privileged role (see below).
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(id: i64) -> Result<UserSaved, AppError> {
     let result = async {
-        let admin = crate::auth::require_principal()?;
+        let admin = crate::auth::authorize_user("reset_password")?;
         if id == admin.user_id {
             return Err(AppError::OwnAccount);
         }
-        let password = crate::auth::temporary_password()?;
-        let hash = crate::auth::hash_password(&password)?;
-        let actor = crate::auth::actor(Some(&admin));
-        super::db()?
-            .run(move |conn| {
-                crate::db::write::write(conn, &actor, |tx| {
-                    crate::db::accounts::UserRow::load_in_district(tx.conn(), admin.district_id, id)?
-                        .ok_or(crate::db::DbError::NotFound)?;
-                    crate::db::accounts::set_password(tx, id, &hash, true, None, "reset_password")
-                })
-            })
+        let db = super::db()?;
+        let district_id = admin.district_id;
+        let target = db
+            .run(move |conn| crate::db::accounts::UserRow::load_in_district(conn, district_id, id))
             .await
-            .map_err(super::from_db)?;
+            .map_err(super::from_db)?
+            .ok_or(AppError::NotFound)?;
+        // A reset hands the new password to the administrator: for those who
+        // approve, administer or audit that would let one administrator take
+        // over the four-eyes principle. Theirs are reset on the server.
+        if target.1.iter().any(|r| r.is_privileged()) {
+            return Err(AppError::PrivilegedTarget);
+        }
+        let password = crate::auth::temporary_password()?;
+        let hash = crate::auth::hash_password_off_thread(password.clone()).await?;
+        let actor = crate::auth::actor(Some(&admin));
+        db.run(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::accounts::set_password(tx, id, &hash, true, None, "reset_password")
+            })
+        })
+        .await
+        .map_err(super::from_db)?;
         Ok(UserSaved { id, temporary_password: Some(password), pending_grants: vec![] })
     }
     .await;

@@ -36,7 +36,7 @@ pub struct Inbox {
 #[server(prefix = "/api", endpoint = "list_approvals")]
 pub async fn list_approvals() -> Result<Inbox, AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("list_approvals")?;
         let can_decide = p.has(crate::domain::access::Role::Approver);
         let items = super::db()?
             .run(move |conn| crate::db::approvals::list(conn, p.district_id, 50))
@@ -57,7 +57,7 @@ pub async fn decide_approval(
     reason: String,
 ) -> Result<(), AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("decide_approval")?;
         let actor = crate::auth::actor(Some(&p));
         super::db()?
             .run(move |conn| {
@@ -77,7 +77,7 @@ pub async fn decide_approval(
 #[server(prefix = "/api", endpoint = "withdraw_approval")]
 pub async fn withdraw_approval(id: i64, version: i32) -> Result<(), AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("withdraw_approval")?;
         let actor = crate::auth::actor(Some(&p));
         super::db()?
             .run(move |conn| {

@@ -81,6 +81,8 @@ pub struct AuditPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     pub checked: u64,
+    /// The last entry's position, with its hash below.
+    pub head_seq: Option<i64>,
     /// The last entry's hash: keep it elsewhere to detect a later removal
     /// of the newest entries, which a chain alone cannot show.
     pub head_hash: Option<String>,
@@ -111,7 +113,7 @@ pub enum ChainProblem {
 #[server(prefix = "/api", endpoint = "audit_entries", input = Json)]
 pub async fn audit_entries(query: AuditQuery) -> Result<AuditPage, AppError> {
     let result = async {
-        let p = crate::auth::require_principal()?;
+        let p = crate::auth::authorize_user("audit_entries")?;
         let filter = query.filter();
         let entries = super::db()?
             .run(move |conn| crate::db::audit::list(conn, p.district_id, &filter, PAGE_SIZE))
@@ -129,7 +131,7 @@ pub async fn audit_entries(query: AuditQuery) -> Result<AuditPage, AppError> {
 #[server(prefix = "/api", endpoint = "verify_audit")]
 pub async fn verify_audit() -> Result<Verification, AppError> {
     let result = async {
-        crate::auth::require_principal()?;
+        crate::auth::authorize_user("verify_audit")?;
         super::db()?.run(crate::db::audit::verify).await.map_err(super::from_db)
     }
     .await;

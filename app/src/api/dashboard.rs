@@ -31,7 +31,7 @@ pub struct Dashboard {
 #[server(prefix = "/api", endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let result = async {
-        let principal = crate::auth::require_principal()?;
+        let principal = crate::auth::authorize_user("dashboard")?;
         let db = super::db()?;
         let today = crate::domain::calendar::china_date(chrono::Utc::now());
         ssr::dashboard(&db, &principal, today).await

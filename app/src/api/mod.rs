@@ -53,3 +53,56 @@ pub(crate) fn finish<T>(result: Result<T, crate::error::AppError>) -> Result<T, 
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    /// The sources of every module with server functions.
+    const SOURCES: &[(&str, &str)] = &[
+        ("account.rs", include_str!("account.rs")),
+        ("admin.rs", include_str!("admin.rs")),
+        ("approvals.rs", include_str!("approvals.rs")),
+        ("audit.rs", include_str!("audit.rs")),
+        ("dashboard.rs", include_str!("dashboard.rs")),
+        ("session.rs", include_str!("session.rs")),
+    ];
+
+    /// Each server function checks its own policy row first thing: the
+    /// guard checks requests to it, but a page rendering on the server
+    /// calls it in-process, under the page's path.
+    #[test]
+    fn every_server_function_authorizes_itself() {
+        let mut seen = 0;
+        for (file, source) in SOURCES {
+            let mut rest = *source;
+            while let Some(at) = rest.find("#[server(") {
+                rest = &rest[at + 1..];
+                let attr_end = rest.find(")]").expect("attribute end");
+                let attr = &rest[..attr_end];
+                let endpoint = attr
+                    .split("endpoint = \"")
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or_else(|| panic!("{file}: a server function without an explicit endpoint"));
+                let body_end = rest.find("#[server(").unwrap_or(rest.len());
+                let body = &rest[..body_end];
+                let call = format!("authorize(\"{endpoint}\")");
+                let call_user = format!("authorize_user(\"{endpoint}\")");
+                assert!(
+                    body.contains(&call) || body.contains(&call_user),
+                    "{file}: server function {endpoint} does not call crate::auth::authorize(_user)(\"{endpoint}\")"
+                );
+                assert!(
+                    crate::policy::rule_for("POST", &format!("/api/{endpoint}")).is_some(),
+                    "{file}: server function {endpoint} has no policy row"
+                );
+                seen += 1;
+            }
+        }
+        let rows =
+            crate::policy::RULES.iter().filter(|r| r.kind == crate::policy::RouteKind::ServerFn).count();
+        assert_eq!(
+            seen, rows,
+            "server functions found in the sources vs. server-function rows in the policy"
+        );
+    }
+}

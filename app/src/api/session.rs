@@ -19,7 +19,7 @@ pub struct SessionInfo {
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<SessionInfo, AppError> {
     let result = async {
-        let principal = crate::auth::principal();
+        let principal = crate::auth::authorize("current_user")?;
         let no_users = match principal {
             Some(_) => false,
             None => super::db()?.run(crate::db::accounts::no_users).await.map_err(super::from_db)?,
@@ -36,15 +36,13 @@ pub async fn current_user() -> Result<SessionInfo, AppError> {
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let result = async {
+        crate::auth::authorize("login")?;
         let db = super::db()?;
         let config = crate::auth::config();
         let meta = crate::auth::request_meta();
-        let secure = meta.secure;
-        let token = db
-            .run(move |conn| Ok(ssr::login(conn, &config, &meta, &username, &password)))
-            .await
-            .map_err(super::from_db)??;
-        let cookie = crate::auth::session_cookie(&token, secure, config.timeouts.absolute.num_seconds());
+        let replaced = crate::auth::authenticated().and_then(|a| a.session_id);
+        let token = ssr::login(&db, &config, &meta, &username, password, replaced).await?;
+        let cookie = crate::auth::session_cookie(&token, meta.secure, config.timeouts.absolute.num_seconds());
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
             && let Ok(value) = http::HeaderValue::from_str(&cookie)
         {
@@ -61,11 +59,11 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let result = async {
-        let auth = crate::auth::authenticated().ok_or(AppError::SignInRequired)?;
+        let principal = crate::auth::authorize_user("logout")?;
         let meta = crate::auth::request_meta();
-        if let Some(session_id) = auth.session_id {
+        if let Some(session_id) = crate::auth::authenticated().and_then(|a| a.session_id) {
             let db = super::db()?;
-            let actor = crate::auth::actor(Some(&auth.principal));
+            let actor = crate::auth::actor(Some(&principal));
             db.run(move |conn| {
                 crate::db::write::write(conn, &actor, |tx| {
                     crate::db::sessions::revoke_session(tx, session_id, "logout")
@@ -86,22 +84,23 @@ pub async fn logout() -> Result<(), AppError> {
     super::finish(result)
 }
 
-/// Changes the caller's password: checks the current one and the policy,
-/// ends the caller's other sessions, and lifts a forced change.
+/// Changes the caller's password: checks the current one (a wrong one
+/// counts towards the lockout like a failed sign-in) and the policy, ends
+/// the caller's other sessions and API tokens, and lifts a forced change.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
     let result = async {
-        let auth = crate::auth::authenticated().ok_or(AppError::SignInRequired)?;
+        let principal = crate::auth::authorize_user("change_password")?;
         if new != confirm {
             return Err(AppError::PasswordsDiffer);
         }
-        crate::domain::password::check_password(&auth.principal.username, &new)
-            .map_err(AppError::Password)?;
-        let db = super::db()?;
-        let actor = crate::auth::actor(Some(&auth.principal));
-        db.run(move |conn| Ok(ssr::change_password(conn, &actor, &auth, &current, &new)))
-            .await
-            .map_err(super::from_db)??;
+        crate::domain::password::check_password(&principal.username, &new).map_err(AppError::Password)?;
+        if current == new {
+            return Err(AppError::Password(crate::domain::password::PasswordProblem::Unchanged));
+        }
+        let session_id = crate::auth::authenticated().and_then(|a| a.session_id);
+        ssr::change_password(&super::db()?, &crate::auth::config(), &principal, session_id, current, new)
+            .await?;
         leptos_axum::redirect(crate::policy::paths::HOME);
         Ok(())
     }
@@ -110,11 +109,16 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 }
 
 /// `next` if it is a path on this site, else the home page: a login link
-/// must not be able to send people elsewhere.
+/// must not be able to send people elsewhere. Only printable ASCII passes
+/// (browsers drop tabs and newlines from URLs, so `/\t/evil` would become
+/// `//evil`).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/api/") =>
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/api/")
+                && n.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'\\') =>
         {
             n.to_owned()
         }
@@ -124,29 +128,97 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    //! The blocking parts: password checks and the writes they lead to.
+    //! The steps of signing in and changing passwords. Password hashing
+    //! runs on the blocking pool without holding a database connection, so
+    //! a flood of sign-in attempts cannot starve the pool.
 
-    use chrono::Utc;
+    use chrono::{NaiveDateTime, Utc};
+    use diesel::RunQueryDsl;
 
-    use crate::auth::{AuthConfig, Authenticated, RequestMeta};
+    use crate::auth::{AuthConfig, RequestMeta, login_name_key, normalize_login_name};
     use crate::db::accounts::{self, UserRow};
-    use crate::db::sessions;
-    use crate::db::write::{Actor, Change, write};
-    use crate::db::{AnyConnection, DbError};
+    use crate::db::write::{Actor, Change, Tx, write};
+    use crate::db::{AnyConnection, Db, DbError, sessions};
+    use crate::domain::access::Principal;
     use crate::error::AppError;
 
-    /// Checks the credentials and starts a session; returns the cookie's
-    /// token. Every attempt is recorded and audited.
-    pub fn login(
+    /// What the first look at a sign-in found.
+    struct Precheck {
+        user: Option<UserRow>,
+        refusal: Option<AppError>,
+    }
+
+    /// Serialises sign-in writes for one name on PostgreSQL (SQLite writes
+    /// are serialised anyway), so concurrent guesses cannot all pass the
+    /// failure count before any of them is recorded.
+    fn lock_name(conn: &mut AnyConnection, key: &str) -> Result<(), DbError> {
+        if matches!(conn, AnyConnection::Postgresql(_)) {
+            let lock = i64::from_str_radix(&key[..15], 16).unwrap_or(0);
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({lock})")).execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Why a sign-in is refused before the password is looked at, if it is.
+    fn refusal(
         conn: &mut AnyConnection,
+        config: &AuthConfig,
+        key: &str,
+        ip: &str,
+        user: Option<&UserRow>,
+        now: NaiveDateTime,
+    ) -> Result<Option<AppError>, DbError> {
+        let window_start = now - config.lockout_window;
+        if sessions::failures_for_ip(conn, ip, window_start)? >= config.address_attempts {
+            return Ok(Some(AppError::TooManyAttempts));
+        }
+        let since =
+            user.and_then(|u| u.failures_cleared_at).filter(|t| *t > window_start).unwrap_or(window_start);
+        if sessions::failures_for_username(conn, key, since)? >= config.lockout_attempts {
+            return Ok(Some(AppError::LockedOut));
+        }
+        Ok(None)
+    }
+
+    /// The audit record of a refused or failed attempt: the typed name only
+    /// when it belongs to a user, else a short hash to correlate attempts.
+    fn attempt_change(
+        action: &'static str,
+        user: Option<&UserRow>,
+        key: &str,
+        ip: &str,
+        reason: &str,
+    ) -> Change {
+        match user {
+            Some(u) => Change::new(action, "users", u.id)
+                .district(u.district_id)
+                .after(serde_json::json!({ "username": u.username, "ip": ip, "reason": reason })),
+            None => Change {
+                district_id: None,
+                action,
+                entity: "users",
+                entity_id: None,
+                before: None,
+                after: Some(
+                    serde_json::json!({ "unknown_username_sha256": &key[..16], "ip": ip, "reason": reason }),
+                ),
+            },
+        }
+    }
+
+    /// Checks the credentials and starts a session (ending `replaced`, the
+    /// session the request came with, if any); returns the cookie's token.
+    /// Every attempt is audited; failed ones count towards the lockout.
+    pub async fn login(
+        db: &Db,
         config: &AuthConfig,
         meta: &RequestMeta,
         typed_username: &str,
-        password: &str,
+        password: String,
+        replaced: Option<i64>,
     ) -> Result<String, AppError> {
-        let name: String = typed_username.trim().to_lowercase().chars().take(64).collect();
-        let now = Utc::now().naive_utc();
-        let window_start = now - config.lockout_window;
+        let name = normalize_login_name(typed_username);
+        let key = login_name_key(typed_username);
         let actor = Actor {
             district_id: None,
             user_id: None,
@@ -154,99 +226,153 @@ pub mod ssr {
             ip: Some(meta.ip.clone()),
             request_id: meta.request_id.clone(),
         };
-        let fail = |conn: &mut AnyConnection,
-                    error: AppError,
-                    district_id: Option<i64>|
-         -> Result<String, AppError> {
-            let reason = format!("{error:?}");
-            write(conn, &actor, |tx| {
-                sessions::record_attempt(tx.conn(), &name, &meta.ip, now, false)?;
-                let mut change = Change::new("login_failed", "users", &name)
-                    .after(serde_json::json!({ "username": name, "ip": meta.ip, "reason": reason }));
-                change.district_id = district_id;
-                tx.record(change);
-                Ok(())
+
+        // 1. A quick look: is the name or the address refused already?
+        let pre = {
+            let (config, key, ip, name) = (*config, key.clone(), meta.ip.clone(), name.clone());
+            db.run(move |conn| {
+                let user = UserRow::find_by_username(conn, &name)?;
+                let refusal = refusal(conn, &config, &key, &ip, user.as_ref(), Utc::now().naive_utc())?;
+                Ok(Precheck { user, refusal })
             })
-            .map_err(super::super::from_db)?;
-            Err(error)
+            .await
+            .map_err(super::super::from_db)?
         };
-
-        if sessions::failures_for_ip(conn, &meta.ip, window_start).map_err(super::super::from_db)?
-            >= config.address_attempts
-        {
-            return fail(conn, AppError::TooManyAttempts, None);
-        }
-        let user = UserRow::find_by_username(conn, &name).map_err(super::super::from_db)?;
-        let cleared = user.as_ref().and_then(|u| u.failures_cleared_at).filter(|t| *t > window_start);
-        let failures = sessions::failures_for_username(conn, &name, cleared.unwrap_or(window_start))
+        if let Some(error) = pre.refusal {
+            let (actor, change) = (
+                actor.clone(),
+                attempt_change("login_refused", pre.user.as_ref(), &key, &meta.ip, &format!("{error:?}")),
+            );
+            db.run(move |conn| {
+                write(conn, &actor, |tx| {
+                    tx.record(change);
+                    Ok::<_, DbError>(())
+                })
+            })
+            .await
             .map_err(super::super::from_db)?;
-        let district_id = user.as_ref().map(|u| u.district_id);
-        if failures >= config.lockout_attempts {
-            return fail(conn, AppError::LockedOut, district_id);
+            return Err(error);
         }
-        let user = match user {
-            Some(u)
-                if crate::auth::verify_password(&u.password_hash, password) && u.disabled_at.is_none() =>
-            {
-                u
-            }
-            Some(_) => return fail(conn, AppError::LoginFailed, district_id),
-            None => {
-                crate::auth::verify_nothing(password);
-                return fail(conn, AppError::LoginFailed, None);
-            }
-        };
 
+        // 2. The password, off the pool.
+        let user = pre.user;
+        let hash = user.as_ref().filter(|u| u.disabled_at.is_none()).map(|u| u.password_hash.clone());
+        let matches = crate::auth::verify_password_off_thread(hash, password).await?;
+
+        // 3. Record the outcome; the count is checked again under the lock.
         let token = crate::auth::new_secret()?;
         let token_hash = crate::auth::secret_hash(&token);
-        let actor = Actor {
-            district_id: Some(user.district_id),
-            user_id: Some(user.id),
-            username: Some(user.username.clone()),
-            ..actor.clone()
-        };
-        write(conn, &actor, |tx| {
-            sessions::record_attempt(tx.conn(), &name, &meta.ip, now, true)?;
-            sessions::create_session(
-                tx,
-                &user,
-                &token_hash,
-                &meta.ip,
-                &meta.user_agent,
-                now,
-                config.timeouts,
-            )?;
-            Ok(())
-        })
-        .map_err(super::super::from_db)?;
-        Ok(token)
+        let (config, meta) = (*config, meta.clone());
+        let outcome = db
+            .run(move |conn| {
+                let now = Utc::now().naive_utc();
+                let actor = match (&user, matches) {
+                    (Some(u), true) => Actor {
+                        district_id: Some(u.district_id),
+                        user_id: Some(u.id),
+                        username: Some(u.username.clone()),
+                        ..actor
+                    },
+                    _ => actor,
+                };
+                Ok(write(conn, &actor, |tx: &mut Tx<'_>| {
+                    lock_name(tx.conn(), &key)?;
+                    if let Some(error) = refusal(tx.conn(), &config, &key, &meta.ip, user.as_ref(), now)? {
+                        tx.record(attempt_change(
+                            "login_refused",
+                            user.as_ref(),
+                            &key,
+                            &meta.ip,
+                            &format!("{error:?}"),
+                        ));
+                        return Ok(Err(error));
+                    }
+                    sessions::record_attempt(tx, &key, &meta.ip, now, matches)?;
+                    match (&user, matches) {
+                        (Some(u), true) => {
+                            if let Some(old) = replaced {
+                                sessions::revoke_session(tx, old, "replaced by a new sign-in")?;
+                            }
+                            sessions::create_session(
+                                tx,
+                                u,
+                                &token_hash,
+                                &meta.ip,
+                                &meta.user_agent,
+                                now,
+                                config.timeouts,
+                            )?;
+                            Ok(Ok(()))
+                        }
+                        _ => {
+                            tx.record(attempt_change(
+                                "login_failed",
+                                user.as_ref(),
+                                &key,
+                                &meta.ip,
+                                "LoginFailed",
+                            ));
+                            Ok(Err(AppError::LoginFailed))
+                        }
+                    }
+                }))
+            })
+            .await
+            .map_err(super::super::from_db)?
+            .map_err(super::super::from_db)?;
+        outcome.map(|()| token)
     }
 
-    /// Changes the password of the authenticated caller.
-    pub fn change_password(
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        auth: &Authenticated,
-        current: &str,
-        new: &str,
+    /// Changes the password of `principal` after checking the current one.
+    pub async fn change_password(
+        db: &Db,
+        config: &AuthConfig,
+        principal: &Principal,
+        keep_session: Option<i64>,
+        current: String,
+        new: String,
     ) -> Result<(), AppError> {
-        let user = UserRow::find(conn, auth.principal.user_id)
-            .map_err(super::super::from_db)?
-            .ok_or(AppError::SignInRequired)?;
-        if !crate::auth::verify_password(&user.password_hash, current) {
+        let meta = crate::auth::request_meta();
+        let key = login_name_key(&principal.username);
+        let user_id = principal.user_id;
+        let (config_copy, key_copy, ip) = (*config, key.clone(), meta.ip.clone());
+        let (user, refused) = db
+            .run(move |conn| {
+                let user = UserRow::find(conn, user_id)?.ok_or(DbError::NotFound)?;
+                let refused =
+                    refusal(conn, &config_copy, &key_copy, &ip, Some(&user), Utc::now().naive_utc())?;
+                Ok((user, refused))
+            })
+            .await
+            .map_err(super::super::from_db)?;
+        if let Some(error) = refused {
+            return Err(error);
+        }
+        let matches =
+            crate::auth::verify_password_off_thread(Some(user.password_hash.clone()), current).await?;
+        let actor = crate::auth::actor(Some(principal));
+        if !matches {
+            let change =
+                attempt_change("password_check_failed", Some(&user), &key, &meta.ip, "WrongCurrentPassword");
+            db.run(move |conn| {
+                write(conn, &actor, |tx| {
+                    sessions::record_attempt(tx, &key, &meta.ip, Utc::now().naive_utc(), false)?;
+                    tx.record(change);
+                    Ok::<_, DbError>(())
+                })
+            })
+            .await
+            .map_err(super::super::from_db)?;
             return Err(AppError::WrongCurrentPassword);
         }
-        if current == new {
-            return Err(AppError::Password(crate::domain::password::PasswordProblem::Unchanged));
-        }
-        let hash = crate::auth::hash_password(new)?;
-        write(conn, actor, |tx| {
-            accounts::set_password(tx, user.id, &hash, false, auth.session_id, "change_password")
+        let hash = crate::auth::hash_password_off_thread(new).await?;
+        db.run(move |conn| {
+            write(conn, &actor, |tx| {
+                accounts::set_password(tx, user.id, &hash, false, keep_session, "change_password")
+            })
         })
-        .map_err(|e| match e {
-            DbError::Stale => AppError::Stale,
-            other => super::super::from_db(other),
-        })
+        .await
+        .map_err(super::super::from_db)
     }
 }
 
@@ -261,6 +387,9 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\nb")), "/");
+        assert_eq!(safe_next(Some("/a b")), "/");
         assert_eq!(safe_next(Some("/api/logout")), "/");
         assert_eq!(safe_next(None), "/");
     }

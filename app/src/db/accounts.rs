@@ -284,7 +284,8 @@ pub fn set_disabled(tx: &mut Tx<'_>, district_id: i64, user_id: i64, disabled: b
 
 /// Stores a new password hash. `must_change` is set for resets by an
 /// administrator and cleared when users change their own. Ends every
-/// session of the user but `keep_session`, and clears failed logins.
+/// session of the user but `keep_session` and every API token (a password
+/// change is what follows a suspected break-in), and clears failed logins.
 pub fn set_password(
     tx: &mut Tx<'_>,
     user_id: i64,
@@ -305,6 +306,7 @@ pub fn set_password(
         ))
         .execute(tx.conn())?;
     super::sessions::revoke_all_for_user(tx, user_id, keep_session, "password changed")?;
+    super::sessions::revoke_all_tokens_for_user(tx, user_id)?;
     let after = UserRow::find(tx.conn(), user_id)?.ok_or(DbError::NotFound)?;
     tx.record(
         Change::new(action, "users", user_id)

@@ -49,6 +49,7 @@ impl ApprovalRow {
                 .ok_or_else(|| DbError::Corrupt(format!("approval kind {}", self.kind)))?,
             district_id: self.district_id,
             maker_id: self.maker_id,
+            subject_id: if self.entity == "users" { self.entity_id } else { None },
             status: ApprovalStatus::from_code(&self.status)
                 .ok_or_else(|| DbError::Corrupt(format!("approval status {}", self.status)))?,
         })
@@ -177,15 +178,21 @@ pub fn decide(
     Ok(())
 }
 
-/// Carries out an approved item.
-fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), DbError> {
+/// Carries out an approved item, if its maker still may ask for it.
+fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
     match ApprovalKind::from_code(&item.kind) {
         Some(ApprovalKind::RoleGrant) => {
+            let maker = accounts::UserRow::load_in_district(tx.conn(), item.district_id, item.maker_id)?;
+            let entitled =
+                maker.is_some_and(|(u, roles)| u.disabled_at.is_none() && roles.contains(&Role::Admin));
+            if !entitled {
+                return Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled));
+            }
             let grant: RoleGrant =
                 serde_json::from_str(&item.payload).map_err(|e| DbError::Corrupt(e.to_string()))?;
-            accounts::grant_role(tx, item.district_id, grant.user_id, grant.role)
+            Ok(accounts::grant_role(tx, item.district_id, grant.user_id, grant.role)?)
         }
-        None => Err(DbError::Corrupt(format!("approval kind {}", item.kind))),
+        None => Err(DbError::Corrupt(format!("approval kind {}", item.kind)).into()),
     }
 }
 

@@ -150,6 +150,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<Verification, DbError> {
             if let Some(problem) = problem {
                 return Ok(Verification {
                     checked,
+                    head_seq: None,
                     head_hash: None,
                     broken: Some(BrokenEntry { id: entry.id, seq: entry.seq, problem }),
                 });
@@ -160,7 +161,17 @@ pub fn verify(conn: &mut AnyConnection) -> Result<Verification, DbError> {
             last_seq = entry.seq;
         }
     }
-    Ok(Verification { checked, head_hash: (checked > 0).then_some(prev_hash), broken: None })
+    Ok(Verification {
+        checked,
+        head_seq: (checked > 0).then_some(last_seq),
+        head_hash: (checked > 0).then_some(prev_hash),
+        broken: None,
+    })
+}
+
+/// The stored hash of entry `seq`, to compare with a hash kept elsewhere.
+pub fn hash_at(conn: &mut AnyConnection, seq: i64) -> Result<Option<String>, DbError> {
+    Ok(audit_log::table.filter(audit_log::seq.eq(seq)).select(audit_log::hash).first(conn).optional()?)
 }
 
 /// Entries of `district_id` (and system-wide ones) matching `filter`,

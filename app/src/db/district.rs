@@ -8,6 +8,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{districts, posts, town_profiles, towns};
+use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
 use crate::domain::staffing::{TownKind, TownStaffing};
 
@@ -102,30 +103,55 @@ impl District {
     }
 
     /// Inserts a district and returns its id.
-    pub fn insert(conn: &mut AnyConnection, new: &NewDistrict<'_>) -> Result<i64, DbError> {
-        Ok(diesel::insert_into(districts::table).values(new).returning(districts::id).get_result(conn)?)
+    pub fn insert(tx: &mut Tx<'_>, new: &NewDistrict<'_>) -> Result<i64, DbError> {
+        let id: i64 = diesel::insert_into(districts::table)
+            .values(new)
+            .returning(districts::id)
+            .get_result(tx.conn())?;
+        tx.record(Change::new("create", "districts", id).district(id).after(serde_json::json!({
+            "code": new.code, "name": new.name, "name_en": new.name_en,
+        })));
+        Ok(id)
     }
 }
 
 impl Town {
     /// Inserts a town and returns its id.
-    pub fn insert(conn: &mut AnyConnection, new: &NewTown<'_>) -> Result<i64, DbError> {
-        Ok(diesel::insert_into(towns::table).values(new).returning(towns::id).get_result(conn)?)
+    pub fn insert(tx: &mut Tx<'_>, new: &NewTown<'_>) -> Result<i64, DbError> {
+        let id: i64 =
+            diesel::insert_into(towns::table).values(new).returning(towns::id).get_result(tx.conn())?;
+        tx.record(Change::new("create", "towns", id).district(new.district_id).after(serde_json::json!({
+            "code": new.code, "name": new.name, "name_en": new.name_en, "kind": new.kind,
+        })));
+        Ok(id)
     }
 }
 
 impl TownProfile {
     /// Inserts a town profile.
-    pub fn insert(conn: &mut AnyConnection, new: &NewTownProfile) -> Result<(), DbError> {
-        diesel::insert_into(town_profiles::table).values(new).execute(conn)?;
+    pub fn insert(tx: &mut Tx<'_>, new: &NewTownProfile) -> Result<(), DbError> {
+        let id: i64 = diesel::insert_into(town_profiles::table)
+            .values(new)
+            .returning(town_profiles::id)
+            .get_result(tx.conn())?;
+        tx.record(Change::new("create", "town_profiles", id).district(new.district_id).after(
+            serde_json::json!({
+                "town_id": new.town_id, "effective_from": new.effective_from, "communities": new.communities,
+                "villages": new.villages, "population": new.population,
+            }),
+        ));
         Ok(())
     }
 }
 
 impl NewPost<'_> {
     /// Inserts the post.
-    pub fn insert(&self, conn: &mut AnyConnection) -> Result<(), DbError> {
-        diesel::insert_into(posts::table).values(self).execute(conn)?;
+    pub fn insert(&self, tx: &mut Tx<'_>) -> Result<(), DbError> {
+        let id: i64 =
+            diesel::insert_into(posts::table).values(self).returning(posts::id).get_result(tx.conn())?;
+        tx.record(Change::new("create", "posts", id).district(self.district_id).after(serde_json::json!({
+            "code": self.code, "town_id": self.town_id, "established_on": self.established_on,
+        })));
         Ok(())
     }
 }

@@ -167,33 +167,34 @@ pub fn revoke_all_for_user(
     Ok(())
 }
 
-/// Records a login attempt (part of the login write).
+/// Records a login attempt (part of the login write). `name_key` is the
+/// hash of the typed name ([`crate::auth::login_name_key`]).
 pub fn record_attempt(
-    conn: &mut AnyConnection,
-    username: &str,
+    tx: &mut Tx<'_>,
+    name_key: &str,
     ip: &str,
     now: NaiveDateTime,
     succeeded: bool,
 ) -> Result<(), DbError> {
     diesel::insert_into(login_attempts::table)
         .values((
-            login_attempts::username.eq(username),
+            login_attempts::username.eq(name_key),
             login_attempts::ip.eq(ip),
             login_attempts::at.eq(now),
             login_attempts::succeeded.eq(succeeded),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }
 
-/// Failed attempts for `username` since `since`.
+/// Failed attempts for the name whose key is `name_key` since `since`.
 pub fn failures_for_username(
     conn: &mut AnyConnection,
-    username: &str,
+    name_key: &str,
     since: NaiveDateTime,
 ) -> Result<i64, DbError> {
     Ok(login_attempts::table
-        .filter(login_attempts::username.eq(username))
+        .filter(login_attempts::username.eq(name_key))
         .filter(login_attempts::succeeded.eq(false))
         .filter(login_attempts::at.ge(since))
         .count()

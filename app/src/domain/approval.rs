@@ -95,6 +95,8 @@ pub enum ApprovalProblem {
     ReasonTooLong,
     /// The item belongs to another district.
     OtherDistrict,
+    /// The maker no longer holds the right to what they asked for.
+    MakerNoLongerEntitled,
 }
 
 /// The facts about an item that a decision depends on.
@@ -103,6 +105,9 @@ pub struct PendingItem {
     pub kind: ApprovalKind,
     pub district_id: i64,
     pub maker_id: i64,
+    /// The user the item is about (the grantee of a role grant), if any:
+    /// they may not decide it either.
+    pub subject_id: Option<i64>,
     pub status: ApprovalStatus,
 }
 
@@ -119,7 +124,7 @@ pub fn check_decision(
     if item.status != ApprovalStatus::Pending {
         return Err(ApprovalProblem::NotPending);
     }
-    if item.maker_id == decider.user_id {
+    if item.maker_id == decider.user_id || item.subject_id == Some(decider.user_id) {
         return Err(ApprovalProblem::OwnItem);
     }
     if !decider.has_any(item.kind.deciders()) {
@@ -175,6 +180,7 @@ mod tests {
             kind: ApprovalKind::RoleGrant,
             district_id: 1,
             maker_id,
+            subject_id: Some(7),
             status: ApprovalStatus::Pending,
         }
     }
@@ -191,6 +197,14 @@ mod tests {
     fn the_maker_cannot_approve_their_own_item_even_as_approver() {
         assert_eq!(
             check_decision(&item(2), &user(2, &[Role::Approver, Role::Admin]), "ok"),
+            Err(ApprovalProblem::OwnItem)
+        );
+    }
+
+    #[test]
+    fn nobody_approves_an_item_about_themselves() {
+        assert_eq!(
+            check_decision(&item(1), &user(7, &[Role::Approver]), "ok"),
             Err(ApprovalProblem::OwnItem)
         );
     }

@@ -47,7 +47,7 @@ pub fn AuditPage() -> impl IntoView {
         {move || verify.value().get().map(|r| match r {
             Ok(v) => match v.broken {
                 None => {
-                    let head = v.head_hash.unwrap_or_default();
+                    let head = format!("{}:{}", v.head_seq.unwrap_or(0), v.head_hash.unwrap_or_default());
                     view! {
                         <p class="notice notice-ok" id="verify-result">{move || (i18n.t().audit_intact)(v.checked, &head)}</p>
                     }

@@ -63,7 +63,9 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions (user_id);
 
 -- Every login attempt, for lockout and per-address rate limits. Not a
--- district's row: the name tried may belong to nobody.
+-- district's row: the name tried may belong to nobody. `username` holds the
+-- SHA-256 of the lower-cased name typed, never the name itself (people type
+-- passwords into the wrong field).
 CREATE TABLE login_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL,

@@ -76,21 +76,42 @@ async fn decide(
     };
 
     let response = match rule {
+        // An unknown path. A trailing slash goes to the path without it
+        // (whose rule then applies); the rest is the not-found page for the
+        // signed in and the login page for everyone else.
         None if route.is_none() && (method == Method::GET || method == Method::HEAD) => {
-            // An unknown page: the not-found page for the signed in, the
-            // login page for everyone else.
-            match auth {
-                Some(a) => {
-                    req.extensions_mut().insert(a);
-                    next.run(req).await
+            let trimmed = path.trim_end_matches('/');
+            if !trimmed.is_empty() && trimmed != path {
+                let target = match req.uri().query() {
+                    Some(q) => format!("{trimmed}?{q}"),
+                    None => trimmed.to_owned(),
+                };
+                see_other(&target)
+            } else {
+                match auth.filter(|a| a.token_id.is_none()) {
+                    Some(a) => {
+                        req.extensions_mut().insert(a);
+                        next.run(req).await
+                    }
+                    None => redirect_to_login(&path, req.uri().query()),
                 }
-                None => redirect_to_login(&path, req.uri().query()),
             }
         }
         None if route.is_none() => error_json(StatusCode::NOT_FOUND, "not_found", "not found"),
+        // A registered path with another method (every registered route has
+        // a rule: start-up checks it).
         None => {
-            tracing::error!(?route, %method, "route without an access rule refused");
-            error_json(StatusCode::FORBIDDEN, "no_policy", "route has no access rule")
+            tracing::debug!(?route, %method, "method not allowed");
+            error_json(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed")
+        }
+        // API tokens open `/api/v1` only: a stolen token cannot mint more
+        // tokens or administer anything.
+        Some(rule) if rule.kind != RouteKind::Api && auth.as_ref().is_some_and(|a| a.token_id.is_some()) => {
+            error_json(
+                StatusCode::UNAUTHORIZED,
+                "token_not_accepted",
+                locale.messages().error_token_not_accepted,
+            )
         }
         Some(rule) => {
             let bearer = bearer_token(req.headers()).is_some();
@@ -148,12 +169,9 @@ async fn authenticate(
             token_id: Some(id),
         }));
     }
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(session_token_from_cookies)
-        .map(str::to_owned);
+    let token =
+        session_token_from_cookies(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
+            .map(str::to_owned);
     let Some(token) = token else {
         return Ok(None);
     };
@@ -219,10 +237,16 @@ fn authority_of(origin: &str) -> &str {
     origin.split_once("://").map_or("", |(_, a)| a)
 }
 
+/// The client's address: the peer's, or behind a trusted proxy the last
+/// `X-Forwarded-For` entry, the one that proxy added (entries before it
+/// are whatever the client claimed).
+/// The client's address: the peer's, or behind a trusted proxy the last
+/// `X-Forwarded-For` entry, the one that proxy added (entries before it
+/// are whatever the client claimed).
 fn client_ip(headers: &HeaderMap, peer: IpAddr, trust_proxy: bool) -> IpAddr {
     if trust_proxy {
         let forwarded = header_str(headers, HeaderName::from_static("x-forwarded-for"));
-        if let Some(ip) = forwarded.split(',').next().and_then(|s| s.trim().parse().ok()) {
+        if let Some(ip) = forwarded.rsplit(',').next().and_then(|s| s.trim().parse().ok()) {
             return ip;
         }
     }
@@ -372,10 +396,12 @@ mod tests {
 
     #[test]
     fn client_address_comes_from_the_proxy_only_when_trusted() {
+        // The client claims 10.1.2.3; the proxy saw it at 172.16.0.1.
+        // The client claims 10.1.2.3; the proxy saw it at 172.16.0.1.
         let h = headers(&[("x-forwarded-for", "10.1.2.3, 172.16.0.1")]);
         let peer: IpAddr = "127.0.0.1".parse().expect("ip");
         assert_eq!(client_ip(&h, peer, false), peer);
-        assert_eq!(client_ip(&h, peer, true).to_string(), "10.1.2.3");
+        assert_eq!(client_ip(&h, peer, true).to_string(), "172.16.0.1");
     }
 
     #[test]
