@@ -62,9 +62,10 @@ fmt:
 ci:
 	.ci/run
 
-## make bench: start-up time, idle memory and PDF time of the built server (needs curl)
+## make bench: start-up time, idle memory, PDF time of the built server (needs curl); allocation time
 bench: build
 	scripts/bench-startup.sh 10
+	cargo run --release -p app --example bench_allocation
 
 ## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
 clean-data:

@@ -58,6 +58,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users") view=UsersPage />
                     <Route path=path!("approvals") view=ApprovalsPage />
                     <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("posts") view=crate::pages::posts::PostsOverviewPage />
+                    <Route path=path!("towns") view=crate::pages::posts::TownsPage />
+                    <Route path=path!("towns/:id") view=crate::pages::posts::TownPage />
+                    <Route path=path!("allocation") view=crate::pages::allocation::AllocationPageView />
+                    <Route path=path!("allocation/:id") view=crate::pages::allocation::PlanPage />
+                    <Route path=path!("roster") view=crate::pages::roster::RosterPageView />
+                    <Route path=path!("roster/:id") view=crate::pages::roster::PersonPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -8,8 +8,10 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::access::ScopeProblem;
+use crate::domain::allocation::{AllocationProblem, NormsProblem};
 use crate::domain::approval::ApprovalProblem;
 use crate::domain::password::{PasswordProblem, UsernameProblem};
+use crate::domain::roster::{PersonField, PersonProblem};
 use crate::i18n::Messages;
 
 /// What went wrong, in terms a page can explain.
@@ -69,6 +71,32 @@ pub enum AppError {
     /// Privileged accounts' passwords are reset on the server only.
     #[error("privileged account")]
     PrivilegedTarget,
+    /// A person's details have problems, each with its field.
+    #[error("person details refused: {0:?}")]
+    Person(Vec<(PersonField, PersonProblem)>),
+    #[error("allocation refused: {0:?}")]
+    Allocation(AllocationProblem),
+    #[error("staffing norms refused: {0:?}")]
+    Norms(NormsProblem),
+    /// The post is taken, closed, or in another town.
+    #[error("post not available")]
+    PostUnavailable,
+    /// Someone with this identity number is already on the roster.
+    #[error("person already on the roster")]
+    DuplicatePerson,
+    #[error("person has left")]
+    PersonHasLeft,
+    /// The request would change nothing.
+    #[error("nothing to change")]
+    NoChange,
+    /// A reason or note is required.
+    #[error("reason required")]
+    ReasonRequired,
+    /// Figures or norms for that date are already recorded.
+    #[error("already recorded for that date")]
+    AlreadyRecorded,
+    #[error("figure too large")]
+    FigureTooLarge,
 }
 
 impl AppError {
@@ -78,7 +106,11 @@ impl AppError {
             AppError::SignInRequired | AppError::LoginFailed => 401,
             AppError::Forbidden | AppError::OwnAccount | AppError::PrivilegedTarget => 403,
             AppError::NotFound | AppError::NoDistrict => 404,
-            AppError::Stale | AppError::UsernameTaken => 409,
+            AppError::Stale
+            | AppError::UsernameTaken
+            | AppError::PostUnavailable
+            | AppError::DuplicatePerson
+            | AppError::AlreadyRecorded => 409,
             AppError::LockedOut | AppError::TooManyAttempts => 429,
             AppError::Internal | AppError::Transport(_) => 500,
             _ => 422,
@@ -127,11 +159,25 @@ impl AppError {
                 ApprovalProblem::ReasonTooLong => t.error_approval_reason_long,
                 ApprovalProblem::OtherDistrict => t.error_not_found,
                 ApprovalProblem::MakerNoLongerEntitled => t.error_approval_maker_lost,
+                ApprovalProblem::Outdated => t.error_approval_outdated,
             },
             AppError::TokenNameRequired => t.error_token_name,
             AppError::TokenLifetime => t.error_token_lifetime,
             AppError::OwnAccount => t.error_own_account,
             AppError::PrivilegedTarget => t.error_privileged_reset,
+            AppError::Person(problems) => match problems.as_slice() {
+                [(_, p)] => t.posts.person_problem(*p),
+                _ => t.posts.error_person_fields,
+            },
+            AppError::Allocation(p) => t.posts.allocation_problem(p),
+            AppError::Norms(_) => t.posts.error_norms,
+            AppError::PostUnavailable => t.posts.error_post_unavailable,
+            AppError::DuplicatePerson => t.posts.error_duplicate_person,
+            AppError::PersonHasLeft => t.posts.error_person_left,
+            AppError::NoChange => t.posts.error_no_change,
+            AppError::ReasonRequired => t.posts.error_reason_required,
+            AppError::AlreadyRecorded => t.posts.error_already_recorded,
+            AppError::FigureTooLarge => t.posts.error_figure_too_large,
         }
     }
 }

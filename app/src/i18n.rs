@@ -10,6 +10,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod posts;
+
 /// Name of the cookie that remembers the chosen language.
 pub const LOCALE_COOKIE: &str = "gouzhu_lang";
 
@@ -77,6 +79,8 @@ pub fn locale_from_cookie_header(header: &str) -> Option<Locale> {
 
 /// The catalogue of user-facing strings of one language.
 pub struct Messages {
+    /// The posts module: towns, allocation, roster.
+    pub posts: &'static posts::PostsText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -135,6 +139,7 @@ pub struct Messages {
     pub error_transport: &'static str,
     pub error_token_not_accepted: &'static str,
     pub error_approval_maker_lost: &'static str,
+    pub error_approval_outdated: &'static str,
     pub error_privileged_reset: &'static str,
     pub setup_needed: &'static str,
     pub nav_account: &'static str,
@@ -200,6 +205,9 @@ pub struct Messages {
     pub approvals_help: &'static str,
     pub approvals_none: &'static str,
     pub approval_kind_role_grant: &'static str,
+    pub approval_kind_allocation_plan: &'static str,
+    pub approval_kind_staff_change: &'static str,
+    pub approval_kind_hiring_exception: &'static str,
     pub approval_pending: &'static str,
     pub approval_approved: &'static str,
     pub approval_rejected: &'static str,
@@ -277,6 +285,7 @@ pub struct Messages {
 
 /// 简体中文.
 pub static ZH_CN: Messages = Messages {
+    posts: &posts::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -333,6 +342,7 @@ pub static ZH_CN: Messages = Messages {
     error_transport: "无法连接服务器，请检查网络后重试。",
     error_token_not_accepted: "API 令牌只能用于 /api/v1 接口。",
     error_approval_maker_lost: "提交人已不再具有该权限，此事项不能批准，请驳回。",
+    error_approval_outdated: "该事项提交后相关数据已变化（人员信息已更新或岗位已被占用），不能批准，请驳回后重新提交。",
     error_privileged_reset: "管理员、审批人和审计人员的密码不能在网页上重置，请在服务器上运行 gouzhu user reset-password。",
     setup_needed: "系统中还没有任何用户。请在服务器上运行 gouzhu demo 载入示范区，或运行 gouzhu user create 创建第一个管理员。",
     nav_account: "我的账户",
@@ -398,6 +408,9 @@ pub static ZH_CN: Messages = Messages {
     approvals_help: "他人提交的事项经审批人批准后生效；不能审批自己提交的事项。",
     approvals_none: "没有待审批或近期处理的事项。",
     approval_kind_role_grant: "授予角色",
+    approval_kind_allocation_plan: "岗位分配方案",
+    approval_kind_staff_change: "人员岗位变动",
+    approval_kind_hiring_exception: "学历例外聘用",
     approval_pending: "待审批",
     approval_approved: "已批准",
     approval_rejected: "已驳回",
@@ -476,6 +489,7 @@ pub static ZH_CN: Messages = Messages {
 
 /// English.
 pub static EN: Messages = Messages {
+    posts: &posts::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",
@@ -532,6 +546,7 @@ pub static EN: Messages = Messages {
     error_transport: "Could not reach the server. Check the connection and try again.",
     error_token_not_accepted: "API tokens are accepted by /api/v1 only.",
     error_approval_maker_lost: "Its maker no longer holds the right to ask for this; it cannot be approved. Reject it.",
+    error_approval_outdated: "What this item was prepared against has changed since (the person was updated or the post taken); it cannot be approved. Reject it and submit it again.",
     error_privileged_reset: "Passwords of administrators, approvers and auditors cannot be reset on the web; run gouzhu user reset-password on the server.",
     setup_needed: "There are no users yet. On the server, run gouzhu demo to load the demo district, or gouzhu user create to create the first administrator.",
     nav_account: "My account",
@@ -597,6 +612,9 @@ pub static EN: Messages = Messages {
     approvals_help: "Items take effect once an approver other than their maker approves them.",
     approvals_none: "Nothing pending and nothing decided lately.",
     approval_kind_role_grant: "Role grant",
+    approval_kind_allocation_plan: "Post allocation plan",
+    approval_kind_staff_change: "Staff change",
+    approval_kind_hiring_exception: "Hiring exception (education)",
     approval_pending: "Pending",
     approval_approved: "Approved",
     approval_rejected: "Rejected",

@@ -87,6 +87,12 @@ impl Rule {
 /// users only their own town's).
 pub const STAFFING_READERS: &[Role] =
     &[Role::Admin, Role::Finance, Role::Approver, Role::Inspector, Role::Auditor, Role::Town];
+/// The bureau's own staff (district-wide figures such as allocation
+/// plans).
+pub const BUREAU: &[Role] = Role::DISTRICT_WIDE;
+/// Who keeps the roster: finance anywhere, town users in their own town
+/// (checked in the handlers).
+pub const ROSTER_KEEPERS: &[Role] = &[Role::Finance, Role::Town];
 /// Who prepares items for approval, decides them, or reviews them.
 pub const APPROVAL_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Approver, Role::Auditor];
 
@@ -100,6 +106,13 @@ pub mod paths {
     pub const APPROVALS: &str = "/approvals";
     pub const AUDIT: &str = "/audit";
     pub const STAFFING_SUMMARY_PDF: &str = "/files/staffing-summary.pdf";
+    pub const POSTS: &str = "/posts";
+    pub const TOWNS: &str = "/towns";
+    pub const TOWN: &str = "/towns/{id}";
+    pub const ALLOCATION: &str = "/allocation";
+    pub const PLAN: &str = "/allocation/{id}";
+    pub const ROSTER: &str = "/roster";
+    pub const PERSON: &str = "/roster/{id}";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -127,6 +140,13 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::USERS, Page, AnyOf(&[Role::Admin, Role::Auditor])),
     rule("GET", paths::APPROVALS, Page, AnyOf(APPROVAL_READERS)),
     rule("GET", paths::AUDIT, Page, AnyOf(&[Role::Auditor])),
+    rule("GET", paths::POSTS, Page, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::TOWNS, Page, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::TOWN, Page, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::ALLOCATION, Page, AnyOf(BUREAU)),
+    rule("GET", paths::PLAN, Page, AnyOf(BUREAU)),
+    rule("GET", paths::ROSTER, Page, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::PERSON, Page, AnyOf(STAFFING_READERS)),
     // Files.
     rule("GET", paths::STAFFING_SUMMARY_PDF, File, AnyOf(STAFFING_READERS)),
     // Server functions: session.
@@ -136,6 +156,22 @@ pub const RULES: &[Rule] = &[
     early("POST", "/api/change_password", ServerFn, SignedIn),
     // Server functions: data.
     rule("POST", "/api/dashboard", ServerFn, AnyOf(STAFFING_READERS)),
+    // Server functions: towns, allocation, roster.
+    rule("POST", "/api/towns_overview", ServerFn, AnyOf(STAFFING_READERS)),
+    rule("POST", "/api/town_detail", ServerFn, AnyOf(STAFFING_READERS)),
+    rule("POST", "/api/record_town_figures", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/allocation_page", ServerFn, AnyOf(BUREAU)),
+    rule("POST", "/api/preview_allocation", ServerFn, AnyOf(BUREAU)),
+    rule("POST", "/api/allocation_plan", ServerFn, AnyOf(BUREAU)),
+    rule("POST", "/api/submit_allocation", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/record_norms", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/roster", ServerFn, AnyOf(STAFFING_READERS)),
+    rule("POST", "/api/person", ServerFn, AnyOf(STAFFING_READERS)),
+    rule("POST", "/api/roster_choices", ServerFn, AnyOf(STAFFING_READERS)),
+    rule("POST", "/api/hire_person", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    rule("POST", "/api/propose_staff_change", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    rule("POST", "/api/edit_person", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    rule("POST", "/api/record_leaving", ServerFn, AnyOf(ROSTER_KEEPERS)),
     // Server functions: own account and API tokens.
     rule("POST", "/api/list_tokens", ServerFn, SignedIn),
     rule("POST", "/api/create_token", ServerFn, SignedIn),

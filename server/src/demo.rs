@@ -9,13 +9,21 @@
 //! their own demo data here.
 
 use anyhow::{Context, bail};
+use std::collections::HashMap;
+
 use app::db::accounts::{NewUser, UserRow, create_supplier, create_user, supplier_choices};
-use app::db::district::{District, NewDistrict, NewPost, NewTown, NewTownProfile, Town, TownProfile};
+use app::db::allocation::{self, PlanParams};
+use app::db::district::{District, NewDistrict, NewTown, NewTownProfile, Town, TownProfile};
+use app::db::roster::{self, NewHire};
 use app::db::write::{Actor, Tx, write};
-use app::db::{Db, DbError};
-use app::domain::access::Role;
+use app::db::{Db, DbError, approvals};
+use app::domain::access::{Principal, Role};
+use app::domain::allocation::Method;
+use app::domain::approval::Decision;
+use app::domain::idcard::check_character;
+use app::domain::roster::{Certificate, Education, PersonInput, RoleLevel};
 use app::domain::staffing::TownKind;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 const DISTRICT_JSON: &str = include_str!("../demo/district.json");
@@ -51,6 +59,23 @@ struct DemoFile {
     district: DemoDistrict,
     effective_from: NaiveDate,
     towns: Vec<DemoTown>,
+    allocation: DemoAllocation,
+}
+
+/// The demo's allocation plan (adopted as No. 1).
+#[derive(Debug, Deserialize)]
+struct DemoAllocation {
+    method: String,
+    total: u32,
+    population_weight: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoRecipients {
+    dibao: i32,
+    tekun: i32,
+    marginal: i32,
+    expense: i32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +94,9 @@ struct DemoTown {
     communities: i32,
     villages: i32,
     population: i64,
+    recipients: DemoRecipients,
+    /// The posts the demo plan gives the town (checked by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     posts: u32,
 }
 
@@ -78,6 +106,9 @@ pub struct Outcome {
     /// The district, its towns and posts were added (else already there).
     pub district_added: bool,
     pub users_added: usize,
+    /// The demo allocation plan was submitted and approved.
+    pub plan_adopted: bool,
+    pub staff_added: usize,
 }
 
 fn parse() -> anyhow::Result<DemoFile> {
@@ -103,10 +134,12 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
             None => (insert_district(tx, &demo)?, true),
         };
         let users_added = insert_users(tx, district_id, &password_hash, !demo_mode)?;
-        if !district_added && users_added == 0 {
+        let plan_adopted = adopt_plan(tx, district_id, &demo)?;
+        let staff_added = insert_roster(tx, district_id, &demo.district.code)?;
+        if !district_added && users_added == 0 && !plan_adopted && staff_added == 0 {
             tx.nothing_changed();
         }
-        Ok::<_, DbError>(Outcome { district_added, users_added })
+        Ok::<_, DbError>(Outcome { district_added, users_added, plan_adopted, staff_added })
     })
     .context("loading the demo district")
 }
@@ -129,12 +162,13 @@ fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {
                 communities: t.communities,
                 villages: t.villages,
                 population: t.population,
+                recipients_dibao: t.recipients.dibao,
+                recipients_tekun: t.recipients.tekun,
+                recipients_marginal: t.recipients.marginal,
+                recipients_expense: t.recipients.expense,
+                note: "示范数据".to_owned(),
             },
         )?;
-        for n in 1..=t.posts {
-            let code = format!("{}-{}-{n:02}", d.code, t.code);
-            NewPost { district_id, town_id, code: &code, established_on: demo.effective_from }.insert(tx)?;
-        }
     }
     Ok(district_id)
 }
@@ -175,6 +209,196 @@ fn insert_users(
     Ok(added)
 }
 
+/// Submits the demo's allocation plan as the finance user and approves
+/// it as the approver, through the same path as the pages; adopting it
+/// opens the posts. Skipped when a plan is already adopted.
+fn adopt_plan(tx: &mut Tx<'_>, district_id: i64, demo: &DemoFile) -> Result<bool, DbError> {
+    if allocation::adopted_posts(tx.conn(), district_id)?.is_some() {
+        return Ok(false);
+    }
+    let finance = demo_principal(tx, "finance")?;
+    let approver = demo_principal(tx, "approver")?;
+    let a = &demo.allocation;
+    let params = PlanParams {
+        method: Method::from_code(&a.method)
+            .ok_or_else(|| DbError::Corrupt("demo allocation method".into()))?,
+        total: a.total,
+        population_weight: a.population_weight,
+        figures_on: demo.effective_from,
+        effective_from: demo.effective_from,
+    };
+    let plan_id = allocation::submit_plan(tx, &finance, &params, "2026 年专职低保员岗位分配方案").map_err(
+        |e| match e {
+            allocation::PlanError::Db(d) => d,
+            allocation::PlanError::Allocation(p) => DbError::Corrupt(format!("demo allocation: {p:?}")),
+        },
+    )?;
+    let summary = allocation::list_plans(tx.conn(), district_id)?
+        .into_iter()
+        .find(|p| p.id == plan_id)
+        .ok_or(DbError::NotFound)?;
+    approvals::decide(
+        tx,
+        &approver,
+        summary.approval_id,
+        summary.approval_version,
+        Decision::Approve,
+        "同意，按方案执行。",
+    )
+    .map_err(approval_to_db)?;
+    Ok(true)
+}
+
+fn approval_to_db(e: approvals::ApprovalError) -> DbError {
+    match e {
+        approvals::ApprovalError::Db(d) => d,
+        approvals::ApprovalError::Refused(p) => DbError::Corrupt(format!("demo approval refused: {p:?}")),
+    }
+}
+
+fn demo_principal(tx: &mut Tx<'_>, username: &str) -> Result<Principal, DbError> {
+    let user = UserRow::find_by_username(tx.conn(), username)?.ok_or(DbError::NotFound)?;
+    let roles = UserRow::roles(tx.conn(), user.id)?;
+    Ok(user.principal(roles))
+}
+
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何',
+    '罗', '高', '林', '郑', '梁', '谢', '唐', '许', '冯', '宋', '韩', '邓', '彭', '曹', '曾', '田', '萧',
+    '潘', '袁', '蒋', '蔡', '余', '杜',
+];
+const GIVEN: &[char] = &[
+    '伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超',
+    '秀', '霞', '平', '刚', '桂', '英', '华', '玉', '萍', '红', '鹏', '辉', '丹', '婷', '宇', '浩', '欣',
+    '悦', '晨', '琳', '雪', '建', '文',
+];
+
+/// A small deterministic generator, so the demo is the same every time.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// An invented person: a name, a fictitious identity number with a
+/// valid check character (address code of the demo district, 500199),
+/// and plausible qualifications.
+fn invent_person(rng: &mut Lcg, district_code: &str, today: NaiveDate, role: RoleLevel) -> PersonInput {
+    let surname = SURNAMES[rng.next(SURNAMES.len() as u64) as usize];
+    let given: String = (0..1 + rng.next(2)).map(|_| GIVEN[rng.next(GIVEN.len() as u64) as usize]).collect();
+    let birth =
+        NaiveDate::from_ymd_opt(1970 + rng.next(30) as i32, 1 + rng.next(12) as u32, 1 + rng.next(28) as u32)
+            .unwrap_or(NaiveDate::MIN);
+    let seq = 100 + rng.next(899);
+    let first17 = format!("{district_code}{}{seq:03}", birth.format("%Y%m%d"));
+    let id_number = format!("{first17}{}", check_character(&first17));
+    let earliest_hire = birth
+        .with_year(birth.year() + 22)
+        .unwrap_or(birth)
+        .max(NaiveDate::from_ymd_opt(2012, 3, 1).unwrap_or(today));
+    let span = (today - earliest_hire).num_days().max(1) as u64;
+    let hire_date = earliest_hire + chrono::Duration::days(rng.next(span) as i64);
+    let education = match rng.next(10) {
+        0..=3 => Education::College,
+        4..=8 => Education::Bachelor,
+        _ => Education::Master,
+    };
+    let certificate = match rng.next(10) {
+        0..=3 => Certificate::None,
+        4..=7 => Certificate::Assistant,
+        8 => Certificate::Intermediate,
+        _ => {
+            if role == RoleLevel::Head {
+                Certificate::Senior
+            } else {
+                Certificate::Intermediate
+            }
+        }
+    };
+    PersonInput {
+        name: format!("{surname}{given}"),
+        id_number,
+        phone: format!("1{}{:09}", [3, 5, 7, 8, 9][rng.next(5) as usize], rng.next(1_000_000_000)),
+        education,
+        social_work_major: rng.next(3) == 0,
+        certificate,
+        hire_date,
+        role_level: role,
+    }
+}
+
+/// Fills most demo posts with invented people (every fifteenth stays
+/// vacant), puts two more on standby, and hires one person below 大专
+/// under an approved exception. Skipped when anyone is on the roster.
+fn insert_roster(tx: &mut Tx<'_>, district_id: i64, district_code: &str) -> Result<usize, DbError> {
+    if !roster::list(tx.conn(), district_id, None)?.is_empty() {
+        return Ok(0);
+    }
+    let finance = demo_principal(tx, "finance")?;
+    let approver = demo_principal(tx, "approver")?;
+    let today = app::domain::calendar::china_date(chrono::Utc::now());
+    let posts = roster::open_posts(tx.conn(), district_id, None, today)?;
+    let mut rng = Lcg(500_199);
+    let mut added = 0;
+    let mut seen_in_town: HashMap<i64, u32> = HashMap::new();
+    let to_db = |e: roster::RosterError| DbError::Corrupt(format!("demo roster: {e}"));
+    for (i, (post_id, town_id, _, _)) in posts.iter().enumerate() {
+        let n = seen_in_town.entry(*town_id).or_default();
+        *n += 1;
+        if i % 15 == 7 {
+            continue;
+        }
+        let role = match *n {
+            1 => RoleLevel::Head,
+            2 => RoleLevel::Deputy,
+            _ => RoleLevel::Assistant,
+        };
+        let person = invent_person(&mut rng, district_code, today, role);
+        let hire = NewHire { person, town_id: *town_id, post_id: Some(*post_id), duties: String::new() };
+        roster::hire(tx, &finance, &hire, today, None).map_err(to_db)?;
+        added += 1;
+    }
+    // Two people without a post, and one hire below 大专 by exception.
+    let towns: Vec<i64> = posts.iter().map(|p| p.1).collect();
+    for k in 0..3 {
+        let town_id = towns[(k * 11) % towns.len()];
+        let mut person = invent_person(&mut rng, district_code, today, RoleLevel::Assistant);
+        let hire = if k < 2 {
+            NewHire { person, town_id, post_id: None, duties: String::new() }
+        } else {
+            person.education = Education::Secondary;
+            NewHire { person, town_id, post_id: None, duties: "协助入户调查".into() }
+        };
+        if k < 2 {
+            roster::hire(tx, &finance, &hire, today, None).map_err(to_db)?;
+        } else {
+            let approval_id = roster::submit_hiring_exception(
+                tx,
+                &finance,
+                &hire,
+                "熟悉本村情况，已报名参加社会工作者职业资格考试",
+                today,
+            )
+            .map_err(to_db)?;
+            let version = approvals::version_of(tx.conn(), approval_id)?;
+            approvals::decide(
+                tx,
+                &approver,
+                approval_id,
+                version,
+                Decision::Approve,
+                "同意例外聘用，限期取得学历。",
+            )
+            .map_err(approval_to_db)?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +425,47 @@ mod tests {
                 _ => 3,
             };
             assert!(t.posts >= minimum, "{} has {} posts", t.name, t.posts);
+        }
+    }
+
+    /// The posts written in the demo file are what its plan computes.
+    #[test]
+    fn demo_plan_gives_the_posts_in_the_file() {
+        use app::domain::allocation::{AllocationInput, StaffingNorms, UnitInput, allocate};
+        let demo = parse().expect("demo file parses");
+        let a = &demo.allocation;
+        let input = AllocationInput {
+            method: Method::from_code(&a.method).expect("method"),
+            total: a.total,
+            population_weight: a.population_weight,
+            recipients_weight: 100 - a.population_weight,
+            norms: StaffingNorms::seed_003(),
+            units: demo
+                .towns
+                .iter()
+                .map(|t| UnitInput {
+                    code: t.code.clone(),
+                    population: t.population as u64,
+                    recipients: (t.recipients.dibao
+                        + t.recipients.tekun
+                        + t.recipients.marginal
+                        + t.recipients.expense) as u64,
+                })
+                .collect(),
+        };
+        let result = allocate(&input).expect("allocates");
+        for (t, u) in demo.towns.iter().zip(&result.units) {
+            assert_eq!(t.posts, u.posts, "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn invented_people_are_valid() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        let mut rng = Lcg(1);
+        for _ in 0..500 {
+            let p = invent_person(&mut rng, "500199", today, RoleLevel::Assistant);
+            assert_eq!(app::domain::roster::check_person(&p, today), vec![], "{p:?}");
         }
     }
 

@@ -71,6 +71,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(
                 district_added = outcome.district_added,
                 users_added = outcome.users_added,
+                plan_adopted = outcome.plan_adopted,
+                staff_added = outcome.staff_added,
                 demo_mode = cli.demo_mode,
                 "demo district ready"
             );
@@ -209,6 +211,10 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
+    // Signal handlers go in before anyone is told the server is up: a
+    // SIGTERM sent right after the line below must shut down gracefully,
+    // not kill the process.
+    let signals = Signals::install()?;
     tracing::info!(%addr, startup_ms = started.elapsed().as_millis() as u64, "serving");
     // The one line on standard output: people and test harnesses read it.
     println!("Gouzhu is serving on http://{addr}");
@@ -223,7 +229,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
             })
             .await
     });
-    shutdown_signal().await;
+    signals.wait().await;
     tracing::info!(grace_secs = grace.as_secs(), "shutting down: finishing requests in flight");
     stop_tx.send(()).ok();
     match tokio::time::timeout(grace, server).await {
@@ -234,24 +240,28 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// The shutdown signals (SIGINT from Ctrl-C, SIGTERM from service
+/// managers), listened to from the moment they are installed.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        })
+    }
+
+    /// Resolves on the first of them.
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {},
+            _ = self.terminate.recv() => {},
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }
 

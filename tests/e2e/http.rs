@@ -51,7 +51,7 @@ both_backends! {
         let towns = d["towns"].as_array().expect("towns");
         assert_eq!(towns.len(), 1);
         assert_eq!(towns[0]["name"], "滨江街道");
-        assert_eq!(d["totals"]["posts"], 10);
+        assert_eq!(d["totals"]["posts"], 8);
         assert_eq!(d["whole_district"], false);
     }
 }

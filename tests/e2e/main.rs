@@ -38,4 +38,5 @@ mod database;
 mod documents;
 mod http;
 mod matrix;
+mod posts;
 mod support;

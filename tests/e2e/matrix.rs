@@ -36,11 +36,40 @@ fn expected(route: &Value, role: Option<&str>) -> Expected {
     }
 }
 
+/// Row ids the concrete requests name: per town code, the town's id and
+/// one of its staff.
+struct Ids {
+    towns: Vec<(String, String, String)>,
+}
+
+impl Ids {
+    fn load(server: &Server) -> Ids {
+        let towns = ["001", "011"]
+            .into_iter()
+            .map(|code| {
+                let town = server.db.query(&format!("SELECT id FROM towns WHERE code = '{code}'"));
+                let staff = server.db.query(&format!("SELECT min(id) FROM staff WHERE town_id = {town}"));
+                (code.to_owned(), town, staff)
+            })
+            .collect();
+        Ids { towns }
+    }
+}
+
 /// A concrete request for a route pattern, within `username`'s scope (the
 /// out-of-scope answers are checked separately below).
-fn concrete(path: &str, username: Option<&str>) -> String {
-    let town = if username == Some("town.shuanghe") { "011" } else { "001" };
-    path.replace("{code}", town).replace("/*", "/gouzhu.js")
+fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
+    let code = if username == Some("town.shuanghe") { "011" } else { "001" };
+    let (_, town, staff) = ids.towns.iter().find(|t| t.0 == code).expect("town");
+    let id = if path.starts_with("/towns/") {
+        town.as_str()
+    } else if path.starts_with("/roster/") {
+        staff.as_str()
+    } else {
+        // Allocation plan No. 1 of the demo.
+        "1"
+    };
+    path.replace("{code}", code).replace("{id}", id).replace("/*", "/gouzhu.js")
 }
 
 /// What the server actually did. An allowed page, file or API request
@@ -56,8 +85,13 @@ fn observed(method: &str, status: StatusCode, location: Option<&str>) -> Option<
     }
 }
 
-async fn request(client: &Client, username: Option<&str>, route: &Value) -> (StatusCode, Option<String>) {
-    let path = concrete(route["path"].as_str().expect("path"), username);
+async fn request(
+    client: &Client,
+    username: Option<&str>,
+    route: &Value,
+    ids: &Ids,
+) -> (StatusCode, Option<String>) {
+    let path = concrete(route["path"].as_str().expect("path"), username, ids);
     let res = match route["method"].as_str() {
         Some("GET") => client.get(&path).await,
         Some("POST") => client.post_form(&path, &[]).await,
@@ -78,10 +112,11 @@ both_backends! {
         // Signing out last, so it does not end the session mid-walk.
         routes.sort_by_key(|r| r["path"] == "/api/logout");
 
+        let ids = Ids::load(&server);
         let mut failures = Vec::new();
         let anonymous = Client::anonymous(&server);
         for route in &routes {
-            let (status, location) = request(&anonymous, None, route).await;
+            let (status, location) = request(&anonymous, None, route, &ids).await;
             let want = expected(route, None);
             if observed(route["method"].as_str().unwrap_or(""), status, location.as_deref()) != Some(want) {
                 failures.push(format!("anonymous {} {}: {status} {location:?}, want {want:?}", route["method"], route["path"]));
@@ -90,7 +125,7 @@ both_backends! {
         for (username, role) in DEMO_USERS {
             let client = Client::demo(&server, username).await;
             for route in &routes {
-                let (status, location) = request(&client, Some(username), route).await;
+                let (status, location) = request(&client, Some(username), route, &ids).await;
                 let want = expected(route, Some(role));
                 if observed(route["method"].as_str().unwrap_or(""), status, location.as_deref()) != Some(want) {
                     failures.push(format!("{username} {} {}: {status} {location:?}, want {want:?}", route["method"], route["path"]));

@@ -7,10 +7,13 @@
 
 pub mod account;
 pub mod admin;
+pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod dashboard;
+pub mod roster;
 pub mod session;
+pub mod towns;
 
 /// The database handle provided to server functions.
 #[cfg(feature = "ssr")]
@@ -19,6 +22,17 @@ pub(crate) fn db() -> Result<crate::db::Db, crate::error::AppError> {
         tracing::error!("server function called without a database in context");
         crate::error::AppError::Internal
     })
+}
+
+/// Runs database work that answers in the user's terms on the blocking
+/// pool.
+#[cfg(feature = "ssr")]
+pub(crate) async fn with_db<T, F>(work: F) -> Result<T, crate::error::AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, crate::error::AppError> + Send + 'static,
+{
+    db()?.run(move |conn| Ok(work(conn))).await.map_err(from_db)?
 }
 
 /// Logs an unexpected failure with its detail and returns the generic
@@ -60,10 +74,13 @@ mod tests {
     const SOURCES: &[(&str, &str)] = &[
         ("account.rs", include_str!("account.rs")),
         ("admin.rs", include_str!("admin.rs")),
+        ("allocation.rs", include_str!("allocation.rs")),
         ("approvals.rs", include_str!("approvals.rs")),
         ("audit.rs", include_str!("audit.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
+        ("roster.rs", include_str!("roster.rs")),
         ("session.rs", include_str!("session.rs")),
+        ("towns.rs", include_str!("towns.rs")),
     ];
 
     /// Each server function checks its own policy row first thing: the

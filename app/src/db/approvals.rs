@@ -6,10 +6,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::accounts;
 use super::schema::{approvals, users};
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
+use super::{accounts, roster};
 use crate::api::approvals::ApprovalSummary;
 use crate::domain::access::{Principal, Role};
 use crate::domain::approval::{
@@ -180,19 +180,55 @@ pub fn decide(
 
 /// Carries out an approved item, if its maker still may ask for it.
 fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
-    match ApprovalKind::from_code(&item.kind) {
-        Some(ApprovalKind::RoleGrant) => {
-            let maker = accounts::UserRow::load_in_district(tx.conn(), item.district_id, item.maker_id)?;
-            let entitled =
-                maker.is_some_and(|(u, roles)| u.disabled_at.is_none() && roles.contains(&Role::Admin));
-            if !entitled {
+    let kind = ApprovalKind::from_code(&item.kind)
+        .ok_or_else(|| DbError::Corrupt(format!("approval kind {}", item.kind)))?;
+    // The maker as they are now: disabled makers and lost roles stop the
+    // item.
+    let maker = accounts::UserRow::load_in_district(tx.conn(), item.district_id, item.maker_id)?
+        .filter(|(u, _)| u.disabled_at.is_none())
+        .map(|(u, roles)| u.principal(roles));
+    let Some(maker) = maker else {
+        return Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled));
+    };
+    let payload = |_: ()| DbError::Corrupt(format!("approval {} payload", item.id));
+    let today = crate::domain::calendar::china_date(chrono::Utc::now());
+    match kind {
+        ApprovalKind::RoleGrant => {
+            if !maker.has(Role::Admin) {
                 return Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled));
             }
-            let grant: RoleGrant =
-                serde_json::from_str(&item.payload).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            let grant: RoleGrant = serde_json::from_str(&item.payload).map_err(|_| payload(()))?;
             Ok(accounts::grant_role(tx, item.district_id, grant.user_id, grant.role)?)
         }
-        None => Err(DbError::Corrupt(format!("approval kind {}", item.kind)).into()),
+        ApprovalKind::AllocationPlan => {
+            if !maker.has(Role::Finance) {
+                return Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled));
+            }
+            super::allocation::adopt(tx, item.district_id, item.id)?;
+            Ok(())
+        }
+        ApprovalKind::StaffChange => {
+            let change: roster::StaffChange = serde_json::from_str(&item.payload).map_err(|_| payload(()))?;
+            roster::apply_change(tx, &maker, item.id, &change).map_err(ApprovalError::from_roster)
+        }
+        ApprovalKind::HiringException => {
+            let exception: roster::HiringException =
+                serde_json::from_str(&item.payload).map_err(|_| payload(()))?;
+            roster::apply_hiring_exception(tx, &maker, item.id, &exception, today)
+                .map(|_| ())
+                .map_err(ApprovalError::from_roster)
+        }
+    }
+}
+
+impl ApprovalError {
+    fn from_roster(e: roster::RosterError) -> ApprovalError {
+        match e {
+            roster::RosterError::Approval(p) => ApprovalError::Refused(p),
+            roster::RosterError::Db(d) => ApprovalError::Db(d),
+            roster::RosterError::OutOfScope => ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled),
+            _ => ApprovalError::Refused(ApprovalProblem::Outdated),
+        }
     }
 }
 
@@ -279,6 +315,11 @@ pub fn list(
             })
         })
         .collect()
+}
+
+/// The current version of item `id` (what a decision must name).
+pub fn version_of(conn: &mut AnyConnection, id: i64) -> Result<i32, DbError> {
+    Ok(load(conn, id)?.version)
 }
 
 /// Pending grants of `role` to `user_id` (to avoid submitting twice).

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::schema::{districts, posts, town_profiles, towns};
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
-use crate::domain::staffing::{TownKind, TownStaffing};
+use crate::domain::staffing::{Recipients, TownKind, TownStaffing};
 
 /// A district row.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
@@ -63,6 +63,11 @@ pub struct TownProfile {
     pub communities: i32,
     pub villages: i32,
     pub population: i64,
+    pub recipients_dibao: i32,
+    pub recipients_tekun: i32,
+    pub recipients_marginal: i32,
+    pub recipients_expense: i32,
+    pub note: String,
 }
 
 /// A town profile to insert.
@@ -75,6 +80,11 @@ pub struct NewTownProfile {
     pub communities: i32,
     pub villages: i32,
     pub population: i64,
+    pub recipients_dibao: i32,
+    pub recipients_tekun: i32,
+    pub recipients_marginal: i32,
+    pub recipients_expense: i32,
+    pub note: String,
 }
 
 /// A post to insert.
@@ -138,6 +148,9 @@ impl TownProfile {
             serde_json::json!({
                 "town_id": new.town_id, "effective_from": new.effective_from, "communities": new.communities,
                 "villages": new.villages, "population": new.population,
+                "recipients_dibao": new.recipients_dibao, "recipients_tekun": new.recipients_tekun,
+                "recipients_marginal": new.recipients_marginal, "recipients_expense": new.recipients_expense,
+                "note": new.note,
             }),
         ));
         Ok(())
@@ -202,13 +215,22 @@ pub fn staffing_as_of(
         .map(|t| {
             let corrupt = |what: &str| DbError::Corrupt(format!("town {} has an invalid {what}", t.id));
             let kind = TownKind::from_code(&t.kind).ok_or_else(|| corrupt("kind"))?;
-            let (communities, villages, population) = match profiles.get(&t.id) {
-                Some(p) => (
-                    u32::try_from(p.communities).map_err(|_| corrupt("number of communities"))?,
-                    u32::try_from(p.villages).map_err(|_| corrupt("number of villages"))?,
-                    u64::try_from(p.population).map_err(|_| corrupt("population"))?,
-                ),
-                None => (0, 0, 0),
+            let (communities, villages, population, recipients) = match profiles.get(&t.id) {
+                Some(p) => {
+                    let count = |v: i32, what: &str| u32::try_from(v).map_err(|_| corrupt(what));
+                    (
+                        count(p.communities, "number of communities")?,
+                        count(p.villages, "number of villages")?,
+                        u64::try_from(p.population).map_err(|_| corrupt("population"))?,
+                        Recipients {
+                            dibao: count(p.recipients_dibao, "number of recipients")?,
+                            tekun: count(p.recipients_tekun, "number of recipients")?,
+                            marginal: count(p.recipients_marginal, "number of recipients")?,
+                            expense: count(p.recipients_expense, "number of recipients")?,
+                        },
+                    )
+                }
+                None => (0, 0, 0, Recipients::default()),
             };
             let posts = post_counts.get(&t.id).copied().unwrap_or(0);
             Ok((
@@ -217,6 +239,7 @@ pub fn staffing_as_of(
                     communities,
                     villages,
                     population,
+                    recipients,
                     posts: u32::try_from(posts).map_err(|_| corrupt("number of posts"))?,
                     code: t.code,
                     name: t.name,
@@ -226,4 +249,97 @@ pub fn staffing_as_of(
             ))
         })
         .collect()
+}
+
+/// The effective date of the profile in force on `date`, per town.
+pub fn profile_dates_as_of(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    date: NaiveDate,
+) -> Result<HashMap<i64, NaiveDate>, DbError> {
+    Ok(town_profiles::table
+        .filter(town_profiles::district_id.eq(district_id))
+        .filter(town_profiles::effective_from.le(date))
+        .group_by(town_profiles::town_id)
+        .select((town_profiles::town_id, diesel::dsl::max(town_profiles::effective_from)))
+        .load::<(i64, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(t, d)| d.map(|d| (t, d)))
+        .collect())
+}
+
+/// Every profile of a town, newest first.
+pub fn figures_history(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    town_id: i64,
+) -> Result<Vec<crate::api::towns::TownFigures>, DbError> {
+    let rows: Vec<TownProfile> = town_profiles::table
+        .filter(town_profiles::district_id.eq(district_id))
+        .filter(town_profiles::town_id.eq(town_id))
+        .order(town_profiles::effective_from.desc())
+        .select(TownProfile::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|p| {
+            let count =
+                |v: i32| u32::try_from(v).map_err(|_| DbError::Corrupt(format!("town {town_id} figures")));
+            Ok(crate::api::towns::TownFigures {
+                effective_from: p.effective_from,
+                communities: count(p.communities)?,
+                villages: count(p.villages)?,
+                population: u64::try_from(p.population).map_err(|_| DbError::Corrupt("population".into()))?,
+                recipients: Recipients {
+                    dibao: count(p.recipients_dibao)?,
+                    tekun: count(p.recipients_tekun)?,
+                    marginal: count(p.recipients_marginal)?,
+                    expense: count(p.recipients_expense)?,
+                },
+                note: p.note,
+            })
+        })
+        .collect()
+}
+
+/// Records a town's figures from a date. The town must be in the
+/// district; a profile for the same date already there is a conflict.
+pub fn record_figures(
+    tx: &mut Tx<'_>,
+    district_id: i64,
+    town_id: i64,
+    f: &crate::api::towns::TownFigures,
+) -> Result<(), DbError> {
+    let town: i64 = towns::table
+        .filter(towns::id.eq(town_id))
+        .filter(towns::district_id.eq(district_id))
+        .count()
+        .get_result(tx.conn())?;
+    if town == 0 {
+        return Err(DbError::NotFound);
+    }
+    let exists: i64 = town_profiles::table
+        .filter(town_profiles::town_id.eq(town_id))
+        .filter(town_profiles::effective_from.eq(f.effective_from))
+        .count()
+        .get_result(tx.conn())?;
+    if exists > 0 {
+        return Err(DbError::Conflict);
+    }
+    let n = |v: u32| i32::try_from(v).map_err(|_| DbError::Corrupt("figure out of range".into()));
+    TownProfile::insert(
+        tx,
+        &NewTownProfile {
+            district_id,
+            town_id,
+            effective_from: f.effective_from,
+            communities: n(f.communities)?,
+            villages: n(f.villages)?,
+            population: i64::try_from(f.population).map_err(|_| DbError::Corrupt("population".into()))?,
+            recipients_dibao: n(f.recipients.dibao)?,
+            recipients_tekun: n(f.recipients.tekun)?,
+            recipients_marginal: n(f.recipients.marginal)?,
+            recipients_expense: n(f.recipients.expense)?,
+            note: f.note.trim().to_owned(),
+        },
+    )
 }

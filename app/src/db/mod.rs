@@ -9,9 +9,11 @@
 //! off the async runtime.
 
 pub mod accounts;
+pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod district;
+pub mod roster;
 pub mod schema;
 pub mod sessions;
 pub mod write;

@@ -38,6 +38,111 @@ diesel::table! {
         villages -> Integer,
         population -> BigInt,
         created_at -> Timestamp,
+        /// 城乡低保 recipients.
+        recipients_dibao -> Integer,
+        /// 特困供养 recipients.
+        recipients_tekun -> Integer,
+        /// 低保边缘 recipients.
+        recipients_marginal -> Integer,
+        /// 支出型困难 recipients.
+        recipients_expense -> Integer,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    /// Minimum posts by registered population, from `effective_from`.
+    staffing_norms (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        effective_from -> Date,
+        /// JSON list of `{from_population, min_posts}`.
+        steps -> Text,
+        note -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A post allocation plan; numbered when adopted.
+    allocation_plans (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        approval_id -> BigInt,
+        number -> Nullable<Integer>,
+        method -> Text,
+        total -> Integer,
+        population_weight -> Integer,
+        recipients_weight -> Integer,
+        norms -> Text,
+        figures_on -> Date,
+        effective_from -> Date,
+        note -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        adopted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// One town's line of an allocation plan.
+    allocation_plan_towns (plan_id, town_id) {
+        plan_id -> BigInt,
+        district_id -> BigInt,
+        town_id -> BigInt,
+        population -> BigInt,
+        recipients -> Integer,
+        minimum -> Integer,
+        quota_e4 -> BigInt,
+        adjusted_quota_e4 -> Nullable<BigInt>,
+        posts -> Integer,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    /// The roster of full-time assistants (专职低保员).
+    staff (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        town_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        name -> Text,
+        id_number -> Text,
+        phone -> Text,
+        education -> Text,
+        social_work_major -> Bool,
+        certificate -> Text,
+        hire_date -> Date,
+        role_level -> Text,
+        duties -> Text,
+        status -> Text,
+        left_on -> Nullable<Date>,
+        education_exception_id -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Every assignment a person has had.
+    staff_assignments (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        staff_id -> BigInt,
+        town_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        role_level -> Text,
+        duties -> Text,
+        status -> Text,
+        from_date -> Date,
+        cause -> Text,
+        approval_id -> Nullable<BigInt>,
+        note -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
     }
 }
 
@@ -184,6 +289,11 @@ diesel::table! {
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(allocation_plans -> districts (district_id));
+diesel::joinable!(allocation_plan_towns -> allocation_plans (plan_id));
+diesel::joinable!(allocation_plan_towns -> towns (town_id));
+diesel::joinable!(staff -> towns (town_id));
+diesel::joinable!(staff_assignments -> staff (staff_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
@@ -198,4 +308,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     approvals,
     audit_log,
+    staffing_norms,
+    allocation_plans,
+    allocation_plan_towns,
+    staff,
+    staff_assignments,
 );

@@ -43,23 +43,43 @@ impl ApprovalStatus {
 pub enum ApprovalKind {
     /// Granting a privileged role (admin, approver, auditor) to a user.
     RoleGrant,
+    /// Adopting a post allocation plan (岗位分配方案).
+    AllocationPlan,
+    /// Changing a person's town, post, role level or duties.
+    StaffChange,
+    /// Hiring a person below the 大专 education minimum.
+    HiringException,
 }
 
 impl ApprovalKind {
     pub fn code(self) -> &'static str {
         match self {
             ApprovalKind::RoleGrant => "role_grant",
+            ApprovalKind::AllocationPlan => "allocation_plan",
+            ApprovalKind::StaffChange => "staff_change",
+            ApprovalKind::HiringException => "hiring_exception",
         }
     }
 
+    pub const ALL: [ApprovalKind; 4] = [
+        ApprovalKind::RoleGrant,
+        ApprovalKind::AllocationPlan,
+        ApprovalKind::StaffChange,
+        ApprovalKind::HiringException,
+    ];
+
     pub fn from_code(code: &str) -> Option<ApprovalKind> {
-        [ApprovalKind::RoleGrant].into_iter().find(|k| k.code() == code)
+        Self::ALL.into_iter().find(|k| k.code() == code)
     }
 
-    /// Who may decide items of this kind.
+    /// Who may decide items of this kind: bureau leadership, for all of
+    /// them so far.
     pub fn deciders(self) -> &'static [Role] {
         match self {
-            ApprovalKind::RoleGrant => &[Role::Approver],
+            ApprovalKind::RoleGrant
+            | ApprovalKind::AllocationPlan
+            | ApprovalKind::StaffChange
+            | ApprovalKind::HiringException => &[Role::Approver],
         }
     }
 }
@@ -97,6 +117,10 @@ pub enum ApprovalProblem {
     OtherDistrict,
     /// The maker no longer holds the right to what they asked for.
     MakerNoLongerEntitled,
+    /// What the item was prepared against has changed since (the person
+    /// was changed, the post filled meanwhile): reject it and prepare it
+    /// again.
+    Outdated,
 }
 
 /// The facts about an item that a decision depends on.

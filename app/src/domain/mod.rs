@@ -3,9 +3,12 @@
 //! concept; later modules (allocation, pay, tax, budget, contracts) join here.
 
 pub mod access;
+pub mod allocation;
 pub mod approval;
 pub mod audit;
 pub mod calendar;
+pub mod idcard;
 pub mod money;
 pub mod password;
+pub mod roster;
 pub mod staffing;

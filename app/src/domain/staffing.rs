@@ -44,8 +44,30 @@ pub struct TownStaffing {
     pub villages: u32,
     /// 户籍人口: registered population.
     pub population: u64,
+    /// Assistance recipients by category.
+    pub recipients: Recipients,
     /// 专职低保员岗位 in force.
     pub posts: u32,
+}
+
+/// Assistance recipients (persons) by category, as a town reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipients {
+    /// 城乡低保 (minimum living allowance, urban and rural).
+    pub dibao: u32,
+    /// 特困供养 (persons in extreme poverty under state support).
+    pub tekun: u32,
+    /// 低保边缘 (households just above the allowance line).
+    pub marginal: u32,
+    /// 支出型困难 (hardship from essential spending such as illness).
+    pub expense: u32,
+}
+
+impl Recipients {
+    /// All four categories together.
+    pub fn total(&self) -> u64 {
+        u64::from(self.dibao) + u64::from(self.tekun) + u64::from(self.marginal) + u64::from(self.expense)
+    }
 }
 
 impl TownStaffing {
@@ -67,6 +89,7 @@ pub struct StaffingTotals {
     pub communities: u32,
     pub villages: u32,
     pub population: u64,
+    pub recipients: u64,
     pub posts: u32,
 }
 
@@ -88,6 +111,7 @@ pub fn totals(towns: &[TownStaffing]) -> StaffingTotals {
         t.communities += town.communities;
         t.villages += town.villages;
         t.population += town.population;
+        t.recipients += town.recipients.total();
         t.posts += town.posts;
         t
     })
@@ -121,6 +145,7 @@ mod tests {
             communities: 2,
             villages: 1,
             population,
+            recipients: Recipients { dibao: 10, tekun: 2, marginal: 3, expense: 1 },
             posts,
         }
     }
@@ -142,6 +167,7 @@ mod tests {
                 communities: 6,
                 villages: 3,
                 population: 48_301,
+                recipients: 48,
                 posts: 12,
             }
         );

@@ -12,6 +12,9 @@ use crate::pages::show_time;
 fn kind_label(kind: ApprovalKind, t: &Messages) -> &'static str {
     match kind {
         ApprovalKind::RoleGrant => t.approval_kind_role_grant,
+        ApprovalKind::AllocationPlan => t.approval_kind_allocation_plan,
+        ApprovalKind::StaffChange => t.approval_kind_staff_change,
+        ApprovalKind::HiringException => t.approval_kind_hiring_exception,
     }
 }
 

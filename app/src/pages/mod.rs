@@ -2,12 +2,15 @@
 //! and what domain rules compute; they hold no rules of their own.
 
 pub mod account;
+pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod dashboard;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod posts;
+pub mod roster;
 pub mod users;
 
 use crate::domain::calendar::china_time;

@@ -1,0 +1,11 @@
+DROP TABLE staff_assignments;
+DROP TABLE staff;
+DROP TABLE allocation_plan_towns;
+DROP TABLE allocation_plans;
+DROP TABLE staffing_norms;
+DROP INDEX posts_town_id;
+ALTER TABLE town_profiles DROP COLUMN note;
+ALTER TABLE town_profiles DROP COLUMN recipients_expense;
+ALTER TABLE town_profiles DROP COLUMN recipients_marginal;
+ALTER TABLE town_profiles DROP COLUMN recipients_tekun;
+ALTER TABLE town_profiles DROP COLUMN recipients_dibao;
