@@ -63,13 +63,16 @@ pub struct TownFigures {
     pub note: String,
 }
 
+/// An open post: (post id, code, holder's staff id and name).
+pub type PostHolder = (i64, String, Option<(i64, String)>);
+
 /// A town's page: its current line, history of figures and posts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TownInfo {
     pub line: TownLine,
     pub history: Vec<TownFigures>,
-    /// Open posts: (post id, code, holder's staff id and name).
-    pub posts: Vec<(i64, String, Option<(i64, String)>)>,
+    /// Open posts with their holders.
+    pub posts: Vec<PostHolder>,
     pub may_edit: bool,
 }
 

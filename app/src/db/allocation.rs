@@ -532,11 +532,11 @@ pub fn plan_detail(
     Ok((summary_of(row)?, lines))
 }
 
+/// A plan's number and each town's posts in it (by town id).
+pub type AdoptedPosts = (i32, HashMap<i64, i32>);
+
 /// The latest adopted plan's number and each town's posts in it.
-pub fn adopted_posts(
-    conn: &mut AnyConnection,
-    district_id: i64,
-) -> Result<Option<(i32, HashMap<i64, i32>)>, DbError> {
+pub fn adopted_posts(conn: &mut AnyConnection, district_id: i64) -> Result<Option<AdoptedPosts>, DbError> {
     let latest: Option<(i64, Option<i32>)> = allocation_plans::table
         .filter(allocation_plans::district_id.eq(district_id))
         .filter(allocation_plans::number.is_not_null())

@@ -597,13 +597,16 @@ pub fn assignments(
         .collect())
 }
 
+/// An open post: (post id, town id, code, holder's staff id).
+pub type OpenPost = (i64, i64, String, Option<i64>);
+
 /// The open posts of `town_id` on `on`, with the id of their holder.
 pub fn open_posts(
     conn: &mut AnyConnection,
     district_id: i64,
     town_id: Option<i64>,
     on: NaiveDate,
-) -> Result<Vec<(i64, i64, String, Option<i64>)>, DbError> {
+) -> Result<Vec<OpenPost>, DbError> {
     let mut q = posts::table
         .left_join(staff::table.on(staff::post_id.eq(posts::id.nullable())))
         .filter(posts::district_id.eq(district_id))

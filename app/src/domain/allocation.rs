@@ -391,6 +391,8 @@ enum Share {
 
 /// Hamilton with minimums. Returns the posts, how each town was treated,
 /// and whether any town was held at its minimum.
+// `sum > 0` is checked once for the whole block of divisions below.
+#[allow(clippy::manual_checked_ops)]
 fn largest_remainder(total: u32, scores: &[u128], minimums: &[u32]) -> (Vec<u32>, Vec<Share>, bool) {
     let n = scores.len();
     let mut fixed = vec![false; n];
@@ -486,7 +488,7 @@ fn huntington_hill(total: u32, scores: &[u128], minimums: &[u32]) -> Vec<u32> {
 /// it: up when `q > sqrt(floor(q) · (floor(q) + 1))`.
 fn hh_round(num: u128, den: u128) -> u32 {
     let floor = num / den;
-    if num % den == 0 {
+    if num.is_multiple_of(den) {
         return u32::try_from(floor).unwrap_or(u32::MAX);
     }
     // q² > f (f + 1)  ⇔  num² > f (f + 1) · den².
@@ -561,7 +563,7 @@ fn hh_reason(posts: u32, minimum: u32, quota_num: u128, den: u128) -> Reason {
 }
 
 fn hamilton_reason(posts: u32, num: u128, den: u128, floor: u128) -> Reason {
-    if den != 0 && num % den == 0 {
+    if den != 0 && num.is_multiple_of(den) {
         Reason::Exact
     } else if u128::from(posts) > floor {
         Reason::RemainderWon

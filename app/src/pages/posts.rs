@@ -121,7 +121,7 @@ fn Overview(overview: TownsInfo) -> impl IntoView {
                     </thead>
                     <tbody>
                         {overview.towns.into_iter().map(|t| {
-                            let pct = if t.posts == 0 { 0 } else { t.filled * 100 / t.posts };
+                            let pct = (t.filled * 100).checked_div(t.posts).unwrap_or(0);
                             let below = t.posts < t.minimum;
                             let href = format!("/towns/{}", t.id);
                             let (name, name_en) = (t.name.clone(), t.name_en.clone());
