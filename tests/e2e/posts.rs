@@ -208,8 +208,7 @@ both_backends! {
         let (status, body) = decide(&approver, &items[1], "Approve").await;
         assert_eq!(status, 422, "{body}");
         assert!(body.to_string().contains("Outdated"), "{body}");
-        // The post, town and duties are not among the editable details:
-        // a correction leaves them as they are.
+        // The first approved request is the one in force.
         let (_, now) = town.call("person", &[("staff_id", &id)]).await;
         assert_eq!(now["person"]["duties"], "甲");
     }

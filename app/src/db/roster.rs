@@ -151,15 +151,45 @@ fn check_post(
     }
 }
 
-fn clean_person(p: &PersonInput) -> Result<PersonInput, RosterError> {
+fn clean_person(p: &PersonInput) -> PersonInput {
     let id =
         IdNumber::parse(&p.id_number).map(|i| i.as_str().to_owned()).unwrap_or_else(|_| p.id_number.clone());
-    Ok(PersonInput {
+    PersonInput {
         name: p.name.trim().to_owned(),
         id_number: id,
         phone: p.phone.trim().to_owned(),
         ..p.clone()
-    })
+    }
+}
+
+/// Refuses a town outside `who`'s district.
+fn town_in_district(conn: &mut AnyConnection, who: &Principal, town_id: i64) -> Result<(), RosterError> {
+    let n: i64 = towns::table
+        .filter(towns::id.eq(town_id))
+        .filter(towns::district_id.eq(who.district_id))
+        .count()
+        .get_result(conn)?;
+    if n == 0 { Err(RosterError::OutOfScope) } else { Ok(()) }
+}
+
+/// Refuses an identity number already held by someone on the roster
+/// (other than `except`) who has not left.
+fn not_on_roster(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    id_number: &str,
+    except: Option<i64>,
+) -> Result<(), RosterError> {
+    let mut q = staff::table
+        .filter(staff::district_id.eq(district_id))
+        .filter(staff::id_number.eq(id_number))
+        .filter(staff::status.ne(StaffStatus::Left.code()))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(staff::id.ne(id));
+    }
+    let n: i64 = q.count().get_result(conn)?;
+    if n > 0 { Err(RosterError::Duplicate) } else { Ok(()) }
 }
 
 /// Checks a hire; with `exception` the education minimum is waived (an
@@ -174,15 +204,8 @@ pub fn check_hire(
     if !may_manage_town(who, hire.town_id) {
         return Err(RosterError::OutOfScope);
     }
-    let town_ok: i64 = towns::table
-        .filter(towns::id.eq(hire.town_id))
-        .filter(towns::district_id.eq(who.district_id))
-        .count()
-        .get_result(conn)?;
-    if town_ok == 0 {
-        return Err(RosterError::OutOfScope);
-    }
-    let person = clean_person(&hire.person)?;
+    town_in_district(conn, who, hire.town_id)?;
+    let person = clean_person(&hire.person);
     let problems: Vec<_> = check_person(&person, today)
         .into_iter()
         .filter(|(_, p)| !(exception && *p == PersonProblem::EducationBelowMinimum))
@@ -190,15 +213,7 @@ pub fn check_hire(
     if !problems.is_empty() {
         return Err(RosterError::Invalid(problems));
     }
-    let dup: i64 = staff::table
-        .filter(staff::district_id.eq(who.district_id))
-        .filter(staff::id_number.eq(&person.id_number))
-        .filter(staff::status.ne(StaffStatus::Left.code()))
-        .count()
-        .get_result(conn)?;
-    if dup > 0 {
-        return Err(RosterError::Duplicate);
-    }
+    not_on_roster(conn, who.district_id, &person.id_number, None)?;
     if let Some(post_id) = hire.post_id {
         check_post(conn, hire.town_id, post_id, today, None)?;
     }
@@ -350,14 +365,7 @@ pub fn propose_change(tx: &mut Tx<'_>, who: &Principal, change: &StaffChange) ->
     if same {
         return Err(RosterError::NoChange);
     }
-    let town_ok: i64 = towns::table
-        .filter(towns::id.eq(change.town_id))
-        .filter(towns::district_id.eq(who.district_id))
-        .count()
-        .get_result(tx.conn())?;
-    if town_ok == 0 {
-        return Err(RosterError::OutOfScope);
-    }
+    town_in_district(tx.conn(), who, change.town_id)?;
     if let Some(post_id) = change.post_id {
         check_post(tx.conn(), change.town_id, post_id, change.effective_on, Some(row.id))?;
     }
@@ -445,7 +453,7 @@ pub fn edit_details(
     if before.version != edit.version {
         return Err(DbError::Stale.into());
     }
-    let mut person = clean_person(&edit.person)?;
+    let mut person = clean_person(&edit.person);
     person.role_level = before.person()?.role_level;
     if person.id_number.is_empty() {
         // Sent by someone who sees the number masked: keep it.
@@ -463,16 +471,7 @@ pub fn edit_details(
         return Err(RosterError::NoChange);
     }
     if person.id_number != before.id_number {
-        let dup: i64 = staff::table
-            .filter(staff::district_id.eq(who.district_id))
-            .filter(staff::id_number.eq(&person.id_number))
-            .filter(staff::status.ne(StaffStatus::Left.code()))
-            .filter(staff::id.ne(before.id))
-            .count()
-            .get_result(tx.conn())?;
-        if dup > 0 {
-            return Err(RosterError::Duplicate);
-        }
+        not_on_roster(tx.conn(), who.district_id, &person.id_number, Some(before.id))?;
     }
     diesel::update(staff::table.find(before.id).filter(staff::version.eq(before.version)))
         .set((

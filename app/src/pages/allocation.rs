@@ -15,18 +15,10 @@ use crate::domain::allocation::{Method, NormStep, StaffingNorms};
 use crate::domain::approval::ApprovalStatus;
 use crate::format::group_thousands;
 use crate::i18n::use_i18n;
+use crate::pages::approvals::status_label;
 use crate::pages::posts::PostsTabs;
 use crate::pages::show_time;
 use crate::policy::paths;
-
-fn status_label(s: ApprovalStatus, t: &crate::i18n::Messages) -> &'static str {
-    match s {
-        ApprovalStatus::Pending => t.approval_pending,
-        ApprovalStatus::Approved => t.approval_approved,
-        ApprovalStatus::Rejected => t.approval_rejected,
-        ApprovalStatus::Withdrawn => t.approval_withdrawn,
-    }
-}
 
 /// Parses norms typed one step per line: "population minimum".
 pub fn parse_norms(text: &str) -> Option<StaffingNorms> {

@@ -18,7 +18,7 @@ fn kind_label(kind: ApprovalKind, t: &Messages) -> &'static str {
     }
 }
 
-fn status_label(status: ApprovalStatus, t: &Messages) -> &'static str {
+pub(crate) fn status_label(status: ApprovalStatus, t: &Messages) -> &'static str {
     match status {
         ApprovalStatus::Pending => t.approval_pending,
         ApprovalStatus::Approved => t.approval_approved,

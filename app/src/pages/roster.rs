@@ -464,12 +464,7 @@ fn PersonView(
                 <h2>{move || i18n.t().posts.requests_title}</h2>
                 <ul id="person-requests">
                     {requests.into_iter().map(|(id, status, summary)| view! {
-                        <li data-approval=id.to_string()><span class="tag">{move || crate::domain::approval::ApprovalStatus::from_code(&status).map(|s| match s {
-                            crate::domain::approval::ApprovalStatus::Pending => i18n.t().approval_pending,
-                            crate::domain::approval::ApprovalStatus::Approved => i18n.t().approval_approved,
-                            crate::domain::approval::ApprovalStatus::Rejected => i18n.t().approval_rejected,
-                            crate::domain::approval::ApprovalStatus::Withdrawn => i18n.t().approval_withdrawn,
-                        })}</span>" "{summary}</li>
+                        <li data-approval=id.to_string()><span class="tag">{move || crate::domain::approval::ApprovalStatus::from_code(&status).map(|s| crate::pages::approvals::status_label(s, i18n.t()))}</span>" "{summary}</li>
                     }).collect_view()}
                 </ul>
             </section>
