@@ -62,10 +62,11 @@ fmt:
 ci:
 	.ci/run
 
-## make bench: start-up time, idle memory, PDF time of the built server (needs curl); allocation time
+## make bench: start-up time, idle memory, PDF time of the built server (needs curl); allocation time; a 50,000-row roster import on both backends
 bench: build
 	scripts/bench-startup.sh 10
 	cargo run --release -p app --example bench_allocation
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_import
 
 ## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
 clean-data:

@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("allocation/:id") view=crate::pages::allocation::PlanPage />
                     <Route path=path!("roster") view=crate::pages::roster::RosterPageView />
                     <Route path=path!("roster/:id") view=crate::pages::roster::PersonPage />
+                    <Route path=path!("roster-imports") view=crate::pages::roster_import::RosterImportsPage />
+                    <Route path=path!("roster-imports/:id") view=crate::pages::roster_import::RosterImportPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -120,7 +120,12 @@ pub fn config() -> AuthConfig {
 
 /// The actor of the current request, for audit entries.
 pub fn actor(principal: Option<&Principal>) -> Actor {
-    let meta = request_meta();
+    actor_of(principal, request_meta())
+}
+
+/// The actor of a request handled outside Leptos (file routes), from the
+/// facts the guard recorded.
+pub fn actor_of(principal: Option<&Principal>, meta: RequestMeta) -> Actor {
     Actor {
         district_id: principal.map(|p| p.district_id),
         user_id: principal.map(|p| p.user_id),

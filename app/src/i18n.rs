@@ -10,6 +10,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod import;
 pub mod posts;
 
 /// Name of the cookie that remembers the chosen language.
@@ -81,6 +82,8 @@ pub fn locale_from_cookie_header(header: &str) -> Option<Locale> {
 pub struct Messages {
     /// The posts module: towns, allocation, roster.
     pub posts: &'static posts::PostsText,
+    /// Spreadsheet import and export.
+    pub import: &'static import::ImportText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -286,6 +289,7 @@ pub struct Messages {
 /// 简体中文.
 pub static ZH_CN: Messages = Messages {
     posts: &posts::ZH_CN,
+    import: &import::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -490,6 +494,7 @@ pub static ZH_CN: Messages = Messages {
 /// English.
 pub static EN: Messages = Messages {
     posts: &posts::EN,
+    import: &import::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",

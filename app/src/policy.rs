@@ -113,6 +113,19 @@ pub mod paths {
     pub const PLAN: &str = "/allocation/{id}";
     pub const ROSTER: &str = "/roster";
     pub const PERSON: &str = "/roster/{id}";
+    pub const ROSTER_IMPORTS: &str = "/roster-imports";
+    pub const ROSTER_IMPORT: &str = "/roster-imports/{id}";
+    /// Files: the roster upload (a form post) and the spreadsheets.
+    pub const ROSTER_IMPORT_UPLOAD: &str = "/files/roster-import";
+    pub const ROSTER_IMPORT_FAILED: &str = "/files/roster-imports/{id}/failed.xlsx";
+    pub const ROSTER_TEMPLATE: &str = "/files/roster-template.xlsx";
+    pub const ROSTER_XLSX: &str = "/files/roster.xlsx";
+    pub const TOWNS_XLSX: &str = "/files/towns.xlsx";
+    pub const PLAN_XLSX: &str = "/files/allocation-plans/{id}/plan.xlsx";
+    /// The API for other systems.
+    pub const API_OPENAPI: &str = "/api/v1/openapi.json";
+    pub const API_ROSTER: &str = "/api/v1/roster";
+    pub const API_ALLOCATION_PREVIEW: &str = "/api/v1/allocation/preview";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -147,8 +160,16 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::PLAN, Page, AnyOf(BUREAU)),
     rule("GET", paths::ROSTER, Page, AnyOf(STAFFING_READERS)),
     rule("GET", paths::PERSON, Page, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
+    rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
     // Files.
     rule("GET", paths::STAFFING_SUMMARY_PDF, File, AnyOf(STAFFING_READERS)),
+    rule("POST", paths::ROSTER_IMPORT_UPLOAD, File, AnyOf(ROSTER_KEEPERS)),
+    rule("GET", paths::ROSTER_IMPORT_FAILED, File, AnyOf(ROSTER_KEEPERS)),
+    rule("GET", paths::ROSTER_TEMPLATE, File, AnyOf(ROSTER_KEEPERS)),
+    rule("GET", paths::ROSTER_XLSX, File, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::TOWNS_XLSX, File, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::PLAN_XLSX, File, AnyOf(BUREAU)),
     // Server functions: session.
     early("POST", "/api/login", ServerFn, Public),
     early("POST", "/api/logout", ServerFn, SignedIn),
@@ -172,6 +193,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/propose_staff_change", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/edit_person", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/record_leaving", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    rule("POST", "/api/roster_imports", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    rule("POST", "/api/roster_import", ServerFn, AnyOf(ROSTER_KEEPERS)),
     // Server functions: own account and API tokens.
     rule("POST", "/api/list_tokens", ServerFn, SignedIn),
     rule("POST", "/api/create_token", ServerFn, SignedIn),
@@ -193,6 +216,10 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/me", Api, SignedIn),
     rule("GET", "/api/v1/towns", Api, AnyOf(STAFFING_READERS)),
     rule("GET", "/api/v1/towns/{code}", Api, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::API_ROSTER, Api, AnyOf(STAFFING_READERS)),
+    // Pure: computes from the figures sent, reads nothing stored.
+    rule("POST", paths::API_ALLOCATION_PREVIEW, Api, SignedIn),
+    early("GET", paths::API_OPENAPI, Api, Public),
 ];
 
 /// The rule for a request: by its matched route path when the router

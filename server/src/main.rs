@@ -10,6 +10,7 @@ mod demo;
 mod pdf;
 mod routes;
 mod state;
+mod xlsx;
 mod users;
 
 use std::io::Write;

@@ -39,4 +39,5 @@ mod documents;
 mod http;
 mod matrix;
 mod posts;
+mod sheets;
 mod support;

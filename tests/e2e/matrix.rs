@@ -37,13 +37,14 @@ fn expected(route: &Value, role: Option<&str>) -> Expected {
 }
 
 /// Row ids the concrete requests name: per town code, the town's id and
-/// one of its staff.
+/// one of its staff; per roster keeper, an import of their own.
 struct Ids {
     towns: Vec<(String, String, String)>,
+    imports: Vec<(String, String)>,
 }
 
 impl Ids {
-    fn load(server: &Server) -> Ids {
+    async fn load(server: &Server) -> Ids {
         let towns = ["001", "011"]
             .into_iter()
             .map(|code| {
@@ -52,7 +53,20 @@ impl Ids {
                 (code.to_owned(), town, staff)
             })
             .collect();
-        Ids { towns }
+        let mut imports = Vec::new();
+        for (username, role) in DEMO_USERS {
+            if *role == "finance" || *role == "town" {
+                let client = Client::demo(server, username).await;
+                let form = reqwest::multipart::Form::new()
+                    .part("file", reqwest::multipart::Part::bytes(b"not a workbook".to_vec()).file_name("x.xlsx"));
+                let res = client.post_multipart("/files/roster-import", form).await;
+                assert_eq!(res.status(), 303, "{username} imports");
+                let location = res.headers()["location"].to_str().expect("location").to_owned();
+                let id = location.rsplit('/').next().expect("id").to_owned();
+                imports.push(((*username).to_owned(), id));
+            }
+        }
+        Ids { towns, imports }
     }
 }
 
@@ -61,8 +75,11 @@ impl Ids {
 fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
     let code = if username == Some("town.shuanghe") { "011" } else { "001" };
     let (_, town, staff) = ids.towns.iter().find(|t| t.0 == code).expect("town");
+    let import = ids.imports.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("1", |(_, id)| id.as_str());
     let id = if path.starts_with("/towns/") {
         town.as_str()
+    } else if path.starts_with("/roster-imports/") || path.starts_with("/files/roster-imports/") {
+        import
     } else if path.starts_with("/roster/") {
         staff.as_str()
     } else {
@@ -112,7 +129,7 @@ both_backends! {
         // Signing out last, so it does not end the session mid-walk.
         routes.sort_by_key(|r| r["path"] == "/api/logout");
 
-        let ids = Ids::load(&server);
+        let ids = Ids::load(&server).await;
         let mut failures = Vec::new();
         let anonymous = Client::anonymous(&server);
         for route in &routes {

@@ -123,6 +123,12 @@ impl Client {
             .expect("request")
     }
 
+    /// `POST path` with a multipart form (file uploads, as a browser form
+    /// with `enctype="multipart/form-data"` sends them).
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Response {
+        self.prepare(self.http.post(format!("{}{path}", self.base))).multipart(form).send().await.expect("request")
+    }
+
     /// `POST path` with a JSON body (server functions declared `input = Json`).
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.prepare(self.http.post(format!("{}{path}", self.base)))

@@ -12,6 +12,7 @@ pub mod approvals;
 pub mod audit;
 pub mod dashboard;
 pub mod roster;
+pub mod roster_import;
 pub mod session;
 pub mod towns;
 
@@ -45,7 +46,7 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> crate::error::AppError {
 
 /// Maps a database error to what the user is told.
 #[cfg(feature = "ssr")]
-pub(crate) fn from_db(err: crate::db::DbError) -> crate::error::AppError {
+pub fn from_db(err: crate::db::DbError) -> crate::error::AppError {
     use crate::db::DbError;
     use crate::error::AppError;
     match err {
@@ -79,6 +80,7 @@ mod tests {
         ("audit.rs", include_str!("audit.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
         ("roster.rs", include_str!("roster.rs")),
+        ("roster_import.rs", include_str!("roster_import.rs")),
         ("session.rs", include_str!("session.rs")),
         ("towns.rs", include_str!("towns.rs")),
     ];

@@ -14,6 +14,7 @@ pub mod approvals;
 pub mod audit;
 pub mod district;
 pub mod roster;
+pub mod roster_import;
 pub mod schema;
 pub mod sessions;
 pub mod write;

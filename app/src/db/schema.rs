@@ -159,6 +159,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Roster imports from .xlsx with their reports.
+    roster_imports (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        file_name -> Text,
+        file_sha256 -> Text,
+        mode -> Text,
+        status -> Text,
+        total_rows -> Integer,
+        imported_rows -> Integer,
+        failed_rows -> Integer,
+        problem_count -> Integer,
+        problems -> Text,
+        failed -> Text,
+    }
+}
+
 diesel::joinable!(towns -> districts (district_id));
 diesel::joinable!(town_profiles -> towns (town_id));
 diesel::joinable!(posts -> towns (town_id));
@@ -313,4 +333,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     allocation_plan_towns,
     staff,
     staff_assignments,
+    roster_imports,
 );

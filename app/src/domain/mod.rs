@@ -11,4 +11,5 @@ pub mod idcard;
 pub mod money;
 pub mod password;
 pub mod roster;
+pub mod roster_import;
 pub mod staffing;

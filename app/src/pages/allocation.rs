@@ -388,6 +388,7 @@ pub fn PlanPage() -> impl IntoView {
                     Ok(view) => {
                         let number = view.plan.as_ref().and_then(|p| p.number);
                         let status = view.plan.as_ref().map(|p| p.status);
+                        let plan_id = view.plan.as_ref().map(|p| p.id);
                         let title = move || (i18n.t().posts.plan_title)(number);
                         view! {
                             <Title text=title />
@@ -396,6 +397,12 @@ pub fn PlanPage() -> impl IntoView {
                                     <h1 id="plan-title">{title}</h1>
                                     <p class="muted">{move || status.map(|s| status_label(s, i18n.t()))}</p>
                                 </div>
+                                {plan_id.map(|id| view! {
+                                    <div class="page-actions">
+                                        <a class="button" download id="plan-export"
+                                            href=paths::PLAN_XLSX.replace("{id}", &id.to_string())>{move || i18n.t().import.export}</a>
+                                    </div>
+                                })}
                             </header>
                             <PostsTabs current=paths::ALLOCATION />
                             <PlanTable view />

@@ -11,6 +11,7 @@ pub mod login;
 pub mod not_found;
 pub mod posts;
 pub mod roster;
+pub mod roster_import;
 pub mod users;
 
 use crate::domain::calendar::china_time;

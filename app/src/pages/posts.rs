@@ -185,6 +185,9 @@ pub fn TownsPage() -> impl IntoView {
                 <h1>{move || i18n.t().posts.towns_title}</h1>
                 <p class="muted">{move || i18n.t().posts.towns_help}</p>
             </div>
+            <div class="page-actions">
+                <a class="button" href=paths::TOWNS_XLSX download id="towns-export">{move || i18n.t().import.export}</a>
+            </div>
         </header>
         <PostsTabs current=paths::TOWNS />
         <Transition fallback=|| ()>

@@ -23,12 +23,20 @@ pub fn RosterPageView() -> impl IntoView {
     let i18n = use_i18n();
     let hire = ServerAction::<HirePerson>::new();
     let data = Resource::new(move || hire.version().get(), |_| roster(None));
+    let may_import = use_context::<crate::components::layout::CurrentUser>()
+        .is_some_and(|u| crate::policy::may_open(paths::ROSTER_IMPORTS, Some(&u.0)));
     view! {
         <Title text=move || i18n.t().posts.roster_title />
         <header class="page-header">
             <div>
                 <h1>{move || i18n.t().posts.roster_title}</h1>
                 <p class="muted">{move || i18n.t().posts.roster_help}</p>
+            </div>
+            <div class="page-actions">
+                <a class="button" href=paths::ROSTER_XLSX download id="roster-export">{move || i18n.t().import.export}</a>
+                {may_import.then(|| view! {
+                    <a class="button" href=paths::ROSTER_IMPORTS id="roster-import-link">{move || i18n.t().import.import_link}</a>
+                })}
             </div>
         </header>
         <PostsTabs current=paths::ROSTER />

@@ -4,7 +4,7 @@
 //! own town.
 
 use app::auth::Authenticated;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -74,4 +74,122 @@ pub async fn town(
 fn app_error(e: &app::error::AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     error_json(status, &format!("{e:?}").to_lowercase(), &e.to_string())
+}
+
+/// Query of `GET /api/v1/roster`.
+#[derive(Debug, serde::Deserialize)]
+pub struct RosterQuery {
+    /// Only this town (its code).
+    pub town: Option<String>,
+}
+
+/// `GET /api/v1/roster`: the people the caller may see; identity numbers
+/// whole for finance and admin only, masked for everyone else.
+pub async fn roster(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Query(q): Query<RosterQuery>,
+) -> Response {
+    let p = auth.principal;
+    let today = app::domain::calendar::china_date(chrono::Utc::now());
+    let result = state
+        .db
+        .run(move |conn| {
+            let town_id = match q.town.as_deref() {
+                None | Some("") => None,
+                Some(code) => {
+                    match app::db::district::town_ids_by_code(conn, p.district_id)?
+                        .into_iter()
+                        .find(|(c, _)| c == code)
+                    {
+                        Some((_, id)) => Some(id),
+                        None => return Ok(Err(app::error::AppError::NotFound)),
+                    }
+                }
+            };
+            if town_id.is_some_and(|t| !p.may_see_town(t)) {
+                return Ok(Err(app::error::AppError::Forbidden));
+            }
+            Ok(app::api::roster::ssr::people(conn, &p, town_id))
+        })
+        .await;
+    match result {
+        Ok(Ok(people)) => Json(json!({ "as_of": today, "count": people.len(), "people": people })).into_response(),
+        Ok(Err(e)) => app_error(&e),
+        Err(e) => app_error(&app::api::from_db(e)),
+    }
+}
+
+/// `POST /api/v1/allocation/preview`: apportions posts among the units
+/// sent. Pure: nothing is read or stored. Norms default to seed 003's.
+pub async fn allocation_preview(headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
+    use app::domain::allocation::{AllocationInput, StaffingNorms, allocate};
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Input {
+        method: app::domain::allocation::Method,
+        total: u32,
+        population_weight: u32,
+        recipients_weight: u32,
+        norms: Option<StaffingNorms>,
+        units: Vec<app::domain::allocation::UnitInput>,
+    }
+    let locale = super::files::request_locale(&headers);
+    let input: Input = match serde_json::from_slice(&body) {
+        Ok(i) => i,
+        Err(e) => return error_json(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string()),
+    };
+    let input = AllocationInput {
+        method: input.method,
+        total: input.total,
+        population_weight: input.population_weight,
+        recipients_weight: input.recipients_weight,
+        norms: input.norms.unwrap_or_else(StaffingNorms::seed_003),
+        units: input.units,
+    };
+    match allocate(&input) {
+        Ok(a) => Json(a).into_response(),
+        Err(problem) => {
+            let message = app::error::AppError::Allocation(problem.clone()).message(locale.messages());
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": "allocation", "problem": problem, "message": message })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The OpenAPI document of `/api/v1`, kept as a file beside this one.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `/api/v1` route of the policy is documented, and nothing
+    /// else is.
+    #[test]
+    fn the_openapi_document_lists_every_api_route() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(p, ops)| {
+                ops.as_object().into_iter().flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
+            })
+            .collect();
+        let mut routes: Vec<(String, String)> = app::policy::RULES
+            .iter()
+            .filter(|r| r.path.starts_with("/api/v1/"))
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        documented.sort();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
 }

@@ -1,4 +1,5 @@
-//! File downloads: documents rendered as PDF.
+//! File downloads: documents rendered as PDF (spreadsheets are in
+//! [`super::sheets`]).
 
 use app::auth::Authenticated;
 use app::error::AppError;
@@ -39,7 +40,7 @@ pub async fn staffing_summary(
     }
 }
 
-fn request_locale(headers: &HeaderMap) -> Locale {
+pub(super) fn request_locale(headers: &HeaderMap) -> Locale {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -51,11 +52,17 @@ fn request_locale(headers: &HeaderMap) -> Locale {
 /// A PDF download named `utf8_name` (RFC 6266), with `ascii_name` for
 /// clients that cannot read the UTF-8 form.
 fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
+    download(pdf, "application/pdf", ascii_name, utf8_name)
+}
+
+/// A file download of `content_type`, named `utf8_name` (RFC 6266), with
+/// `ascii_name` for clients that cannot read the UTF-8 form.
+pub(super) fn download(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, utf8_name: &str) -> Response {
     let disposition =
         format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}", percent_encode(utf8_name));
-    let mut response = pdf.into_response();
+    let mut response = bytes.into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -63,7 +70,7 @@ fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
     response
 }
 
-fn error_response(error: &AppError, locale: Locale) -> Response {
+pub(super) fn error_response(error: &AppError, locale: Locale) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = error.message(locale.messages());
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()

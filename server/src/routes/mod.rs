@@ -7,11 +7,13 @@ mod api_v1;
 mod files;
 pub mod guard;
 mod health;
+mod sheets;
 
 use app::policy::{self, RouteKind};
 use app::{App, shell};
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Serialize;
@@ -27,6 +29,15 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/towns"),
     ("GET", "/api/v1/towns/{code}"),
+    ("GET", policy::paths::API_ROSTER),
+    ("POST", policy::paths::API_ALLOCATION_PREVIEW),
+    ("GET", policy::paths::API_OPENAPI),
+    ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
+    ("GET", policy::paths::ROSTER_IMPORT_FAILED),
+    ("GET", policy::paths::ROSTER_TEMPLATE),
+    ("GET", policy::paths::ROSTER_XLSX),
+    ("GET", policy::paths::TOWNS_XLSX),
+    ("GET", policy::paths::PLAN_XLSX),
     ("GET", "/pkg/*"),
     ("GET", "/favicon.svg"),
 ];
@@ -103,6 +114,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(api_v1::me))
         .route("/api/v1/towns", get(api_v1::towns))
         .route("/api/v1/towns/{code}", get(api_v1::town))
+        .route(policy::paths::API_ROSTER, get(api_v1::roster))
+        .route(policy::paths::API_ALLOCATION_PREVIEW, post(api_v1::allocation_preview))
+        .route(policy::paths::API_OPENAPI, get(api_v1::openapi))
+        .route(
+            policy::paths::ROSTER_IMPORT_UPLOAD,
+            post(sheets::roster_import)
+                .layer(DefaultBodyLimit::max(crate::xlsx::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route(policy::paths::ROSTER_IMPORT_FAILED, get(sheets::import_failed))
+        .route(policy::paths::ROSTER_TEMPLATE, get(sheets::roster_template))
+        .route(policy::paths::ROSTER_XLSX, get(sheets::roster_xlsx))
+        .route(policy::paths::TOWNS_XLSX, get(sheets::towns_xlsx))
+        .route(policy::paths::PLAN_XLSX, get(sheets::plan_xlsx))
         .leptos_routes_with_context(
             &state,
             routes,

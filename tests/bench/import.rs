@@ -1,0 +1,99 @@
+//! Roster import at scale: a 50,000-row .xlsx uploaded to the real server
+//! on SQLite and on PostgreSQL. Two timings per backend, each the whole
+//! request (upload, reading the workbook, checking every cell and row
+//! against the database, writing, audit):
+//! - validate: the file with one bad last row, in all-or-nothing mode, so
+//!   every row is checked and nothing is written;
+//! - import: the good file, every row written in one transaction.
+//!
+//! Run with `make bench` (or `cargo run -p gouzhu-tests --example
+//! bench_import` after `make build`); figures go to BENCHMARKS.md.
+
+use std::time::Instant;
+
+use gouzhu_tests::{Backend, Client, Server};
+use reqwest::multipart::{Form, Part};
+
+const ROWS: u32 = 50_000;
+
+/// A valid fictitious identity number, different for every `k` below
+/// 9,000,000: a birth date from 1970 on and a sequence number.
+fn id_number(k: u32) -> String {
+    let born = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date") + chrono::Days::new(u64::from(k % 9_000));
+    let base = format!("110105{}{:03}", born.format("%Y%m%d"), k / 9_000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = base.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{base}{}", "10X98765432".as_bytes()[(sum % 11) as usize] as char)
+}
+
+fn workbook(towns: &[String], bad_last_row: bool) -> Vec<u8> {
+    let headers = ["姓名", "身份证号码", "手机号码", "学历", "社会工作专业", "职业资格", "入职日期", "镇街", "岗位编号", "职务", "工作职责"];
+    let educations = ["大专", "本科", "硕士研究生"];
+    let certificates = ["无", "助理社会工作师", "社会工作师"];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    for k in 0..ROWS {
+        let r = k + 1;
+        let id = if bad_last_row && k == ROWS - 1 { "110105197001010000".to_owned() } else { id_number(k) };
+        let cells = [
+            format!("测试{k}"),
+            id,
+            format!("139{:08}", k),
+            educations[(k % 3) as usize].to_owned(),
+            if k % 4 == 0 { "是" } else { "否" }.to_owned(),
+            certificates[(k % 3) as usize].to_owned(),
+            format!("20{:02}-{:02}-{:02}", 10 + k % 15, 1 + k % 12, 1 + k % 28),
+            towns[(k as usize) % towns.len()].clone(),
+            String::new(),
+            "专职低保员".to_owned(),
+            "入户调查".to_owned(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r, c as u16, v).expect("cell");
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook")
+}
+
+async fn upload(client: &Client, bytes: Vec<u8>, name: &str) -> (f64, String) {
+    let form = Form::new().text("mode", "all").part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    let started = Instant::now();
+    let res = client.post_multipart("/files/roster-import", form).await;
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(res.status(), 303, "{:?}", res.text().await);
+    let location = res.headers()["location"].to_str().expect("location").to_owned();
+    (seconds, location)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    println!("| backend | rows | file | validate (nothing written) | import (all written) |");
+    println!("|---|---:|---:|---:|---:|");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let server = Server::start(backend);
+        let towns: Vec<String> =
+            server.db.query("SELECT code FROM towns ORDER BY code").lines().map(str::to_owned).collect();
+        let bad = workbook(&towns, true);
+        let good = workbook(&towns, false);
+        let size = good.len();
+        let finance = Client::demo(&server, "finance").await;
+        let before: u64 = server.db.query("SELECT count(*) FROM staff").parse().expect("count");
+        let (validate, location) = upload(&finance, bad, "bad.xlsx").await;
+        let id = location.rsplit('/').next().expect("id");
+        let status = server.db.query(&format!("SELECT status, problem_count FROM roster_imports WHERE id = {id}"));
+        assert_eq!(status, "rejected|1", "only the last row fails");
+        let (import, _) = upload(&finance, good, "good.xlsx").await;
+        let after: u64 = server.db.query("SELECT count(*) FROM staff").parse().expect("count");
+        assert_eq!(after - before, u64::from(ROWS), "every row imported");
+        println!(
+            "| {} | {ROWS} | {:.1} MB | {validate:.2} s | {import:.2} s |",
+            backend.name(),
+            size as f64 / 1_048_576.0
+        );
+    }
+}
