@@ -349,3 +349,30 @@ both_backends! {
         assert_eq!(Client::anonymous(&server).get("/api/v1/roster").await.status(), 401);
     }
 }
+
+/// The upload form in Chromium: from the roster to the import page, a file
+/// chosen and sent, the report listing the bad cells.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_form_works_in_the_browser() {
+    use gouzhu_tests::{Browser, DEMO_PASSWORD};
+    let server = Server::start(Backend::Sqlite);
+    let browser = Browser::new().await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
+    browser.open_hydrated(&format!("{}/roster", server.base_url)).await;
+    browser.wait_for("#roster-export").await;
+    browser.wait_for("#roster-import-link").await.click().await.expect("click");
+    browser.wait_for("#import-form").await;
+    let mut bad = person("李四", &id_number(31), "001", "");
+    bad[2] = C::T("12345");
+    let path = std::env::temp_dir().join(format!("gouzhu-import-{}.xlsx", std::process::id()));
+    std::fs::write(&path, workbook(&[person("张三", &id_number(30), "001", ""), bad])).expect("temp file");
+    browser.wait_for("#import-file").await.send_keys(&path.to_string_lossy()).await.expect("choosing the file");
+    browser.wait_for("#import-button").await.click().await.expect("submitting");
+    let cell = browser.wait_for("#problems-table tr[data-cell='C3']").await;
+    assert!(cell.text().await.expect("text").contains("手机号码"));
+    assert!(browser.text("#import-outcome").await.contains("未导入"));
+    let _ = std::fs::remove_file(&path);
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}

@@ -273,7 +273,7 @@ pub fn run(
             roster_imports::status.eq(status.code()),
             roster_imports::total_rows.eq(count(total)),
             roster_imports::imported_rows.eq(count(hires.len())),
-            roster_imports::failed_rows.eq(count(total - hires.len())),
+            roster_imports::failed_rows.eq(count(failed.rows.len())),
             roster_imports::problem_count.eq(count(problem_count)),
             roster_imports::problems.eq(to_json(serde_json::to_string(&problems))?),
             roster_imports::failed.eq(to_json(serde_json::to_string(&failed))?),
