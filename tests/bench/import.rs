@@ -45,7 +45,7 @@ fn workbook(towns: &[String], bad_last_row: bool) -> Vec<u8> {
             educations[(k % 3) as usize].to_owned(),
             if k % 4 == 0 { "是" } else { "否" }.to_owned(),
             certificates[(k % 3) as usize].to_owned(),
-            format!("20{:02}-{:02}-{:02}", 10 + k % 15, 1 + k % 12, 1 + k % 28),
+            format!("20{:02}-{:02}-{:02}", 15 + k % 10, 1 + k % 12, 1 + k % 28),
             towns[(k as usize) % towns.len()].clone(),
             String::new(),
             "专职低保员".to_owned(),
