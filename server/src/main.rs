@@ -10,8 +10,8 @@ mod demo;
 mod pdf;
 mod routes;
 mod state;
-mod xlsx;
 mod users;
+mod xlsx;
 
 use std::io::Write;
 use std::process::ExitCode;

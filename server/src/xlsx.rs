@@ -54,12 +54,10 @@ fn cell(d: &Data) -> Cell {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            match date_from_number(dt.as_f64().floor()) {
-                Some(date) => Cell::Date(date),
-                None => Cell::Number(dt.as_f64()),
-            }
-        }
+        Data::DateTime(dt) if dt.is_datetime() => match date_from_number(dt.as_f64().floor()) {
+            Some(date) => Cell::Date(date),
+            None => Cell::Number(dt.as_f64()),
+        },
         Data::DateTime(dt) => Cell::Number(dt.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(e.to_string()),
@@ -75,7 +73,10 @@ pub enum Value {
     Text(String),
     Int(i64),
     /// A number shown with `decimals` places (quotas, shares).
-    Number { value: f64, decimals: u8 },
+    Number {
+        value: f64,
+        decimals: u8,
+    },
     Date(chrono::NaiveDate),
     Empty,
 }
@@ -175,7 +176,13 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         for choice in &sheet.choices {
             let values: Vec<&str> = choice.values.iter().map(String::as_str).collect();
             let v = DataValidation::new().allow_list_strings(&values)?;
-            ws.add_data_validation(header_row + 1, choice.column, header_row + sheet.entry_rows.max(1), choice.column, &v)?;
+            ws.add_data_validation(
+                header_row + 1,
+                choice.column,
+                header_row + sheet.entry_rows.max(1),
+                choice.column,
+                &v,
+            )?;
         }
     }
     book.save_to_buffer()
@@ -185,7 +192,14 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
 }
 
-fn write(ws: &mut Worksheet, row: u32, c: u16, v: &Value, text: &Format, date: &Format) -> Result<(), XlsxError> {
+fn write(
+    ws: &mut Worksheet,
+    row: u32,
+    c: u16,
+    v: &Value,
+    text: &Format,
+    date: &Format,
+) -> Result<(), XlsxError> {
     match v {
         Value::Text(s) => {
             // Text cells stay text: an identity number must not become a
@@ -196,7 +210,11 @@ fn write(ws: &mut Worksheet, row: u32, c: u16, v: &Value, text: &Format, date: &
             ws.write_number(row, c, *n as f64)?;
         }
         Value::Number { value, decimals } => {
-            let pattern = if *decimals == 0 { "0".to_owned() } else { format!("0.{}", "0".repeat(usize::from(*decimals))) };
+            let pattern = if *decimals == 0 {
+                "0".to_owned()
+            } else {
+                format!("0.{}", "0".repeat(usize::from(*decimals)))
+            };
             ws.write_number_with_format(row, c, *value, &Format::new().set_num_format(&pattern))?;
         }
         Value::Date(d) => {

@@ -19,7 +19,8 @@ const ROWS: u32 = 50_000;
 /// A valid fictitious identity number, different for every `k` below
 /// 9,000,000: a birth date from 1970 on and a sequence number.
 fn id_number(k: u32) -> String {
-    let born = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date") + chrono::Days::new(u64::from(k % 9_000));
+    let born =
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date") + chrono::Days::new(u64::from(k % 9_000));
     let base = format!("110105{}{:03}", born.format("%Y%m%d"), k / 9_000);
     let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = base.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
@@ -27,7 +28,19 @@ fn id_number(k: u32) -> String {
 }
 
 fn workbook(towns: &[String], bad_last_row: bool) -> Vec<u8> {
-    let headers = ["姓名", "身份证号码", "手机号码", "学历", "社会工作专业", "职业资格", "入职日期", "镇街", "岗位编号", "职务", "工作职责"];
+    let headers = [
+        "姓名",
+        "身份证号码",
+        "手机号码",
+        "学历",
+        "社会工作专业",
+        "职业资格",
+        "入职日期",
+        "镇街",
+        "岗位编号",
+        "职务",
+        "工作职责",
+    ];
     let educations = ["大专", "本科", "硕士研究生"];
     let certificates = ["无", "助理社会工作师", "社会工作师"];
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -85,7 +98,8 @@ async fn main() {
         let before: u64 = server.db.query("SELECT count(*) FROM staff").parse().expect("count");
         let (validate, location) = upload(&finance, bad, "bad.xlsx").await;
         let id = location.rsplit('/').next().expect("id");
-        let status = server.db.query(&format!("SELECT status, problem_count FROM roster_imports WHERE id = {id}"));
+        let status =
+            server.db.query(&format!("SELECT status, problem_count FROM roster_imports WHERE id = {id}"));
         assert_eq!(status, "rejected|1", "only the last row fails");
         let (import, _) = upload(&finance, good, "good.xlsx").await;
         let after: u64 = server.db.query("SELECT count(*) FROM staff").parse().expect("count");

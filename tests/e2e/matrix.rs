@@ -57,8 +57,10 @@ impl Ids {
         for (username, role) in DEMO_USERS {
             if *role == "finance" || *role == "town" {
                 let client = Client::demo(server, username).await;
-                let form = reqwest::multipart::Form::new()
-                    .part("file", reqwest::multipart::Part::bytes(b"not a workbook".to_vec()).file_name("x.xlsx"));
+                let form = reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"not a workbook".to_vec()).file_name("x.xlsx"),
+                );
                 let res = client.post_multipart("/files/roster-import", form).await;
                 assert_eq!(res.status(), 303, "{username} imports");
                 let location = res.headers()["location"].to_str().expect("location").to_owned();
@@ -75,7 +77,8 @@ impl Ids {
 fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
     let code = if username == Some("town.shuanghe") { "011" } else { "001" };
     let (_, town, staff) = ids.towns.iter().find(|t| t.0 == code).expect("town");
-    let import = ids.imports.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("1", |(_, id)| id.as_str());
+    let import =
+        ids.imports.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("1", |(_, id)| id.as_str());
     let id = if path.starts_with("/towns/") {
         town.as_str()
     } else if path.starts_with("/roster-imports/") || path.starts_with("/files/roster-imports/") {

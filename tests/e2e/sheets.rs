@@ -18,8 +18,19 @@ enum C {
     N(f64),
 }
 
-const HEADERS: [&str; 11] =
-    ["姓名", "身份证号码", "手机号码", "学历", "社会工作专业", "职业资格", "入职日期", "镇街", "岗位编号", "职务", "工作职责"];
+const HEADERS: [&str; 11] = [
+    "姓名",
+    "身份证号码",
+    "手机号码",
+    "学历",
+    "社会工作专业",
+    "职业资格",
+    "入职日期",
+    "镇街",
+    "岗位编号",
+    "职务",
+    "工作职责",
+];
 
 /// A workbook with the template's headers and `rows`.
 fn workbook(rows: &[Vec<C>]) -> Vec<u8> {
@@ -69,13 +80,15 @@ fn person(name: &'static str, id: &str, town: &str, post: &str) -> Vec<C> {
 
 /// Uploads `bytes` in `mode`; returns the import id from the redirect.
 async fn upload(client: &Client, bytes: Vec<u8>, name: &str, mode: &str) -> i64 {
-    let form = Form::new()
-        .text("mode", mode.to_owned())
-        .part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    let form =
+        Form::new().text("mode", mode.to_owned()).part("file", Part::bytes(bytes).file_name(name.to_owned()));
     let res = client.post_multipart("/files/roster-import", form).await;
     assert_eq!(res.status(), 303, "{:?}", res.text().await);
     let location = res.headers()["location"].to_str().expect("location").to_owned();
-    location.strip_prefix("/roster-imports/").and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{location}"))
+    location
+        .strip_prefix("/roster-imports/")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{location}"))
 }
 
 async fn report(client: &Client, id: i64) -> Value {
@@ -366,7 +379,12 @@ async fn the_import_form_works_in_the_browser() {
     bad[2] = C::T("12345");
     let path = std::env::temp_dir().join(format!("gouzhu-import-{}.xlsx", std::process::id()));
     std::fs::write(&path, workbook(&[person("张三", &id_number(30), "001", ""), bad])).expect("temp file");
-    browser.wait_for("#import-file").await.send_keys(&path.to_string_lossy()).await.expect("choosing the file");
+    browser
+        .wait_for("#import-file")
+        .await
+        .send_keys(&path.to_string_lossy())
+        .await
+        .expect("choosing the file");
     browser.wait_for("#import-button").await.click().await.expect("submitting");
     let cell = browser.wait_for("#problems-table tr[data-cell='C3']").await;
     assert!(cell.text().await.expect("text").contains("手机号码"));

@@ -126,7 +126,11 @@ impl Client {
     /// `POST path` with a multipart form (file uploads, as a browser form
     /// with `enctype="multipart/form-data"` sends them).
     pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Response {
-        self.prepare(self.http.post(format!("{}{path}", self.base))).multipart(form).send().await.expect("request")
+        self.prepare(self.http.post(format!("{}{path}", self.base)))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// `POST path` with a JSON body (server functions declared `input = Json`).

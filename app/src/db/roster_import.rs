@@ -21,8 +21,8 @@ use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
 use crate::domain::access::{Principal, Role};
 use crate::domain::roster::StaffStatus;
-pub use crate::domain::roster_import::{ImportMode, ImportStatus};
 use crate::domain::roster_import::{Column, ImportProblem, MAX_PROBLEMS_KEPT, Parsed, Problem, RowValues};
+pub use crate::domain::roster_import::{ImportMode, ImportStatus};
 
 /// The file as uploaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +223,9 @@ pub fn run(
                     Some((_, t, _)) if town_id.is_some_and(|town| town != *t) => {
                         problem(Column::Post, ImportProblem::PostInOtherTown)
                     }
-                    Some((id, _, _)) if known.held.contains(id) => problem(Column::Post, ImportProblem::PostTaken),
+                    Some((id, _, _)) if known.held.contains(id) => {
+                        problem(Column::Post, ImportProblem::PostTaken)
+                    }
                     Some((id, _, _)) => match posts_used.get(id) {
                         Some(first_row) => {
                             problem(Column::Post, ImportProblem::PostTwiceInFile { first_row: *first_row })
@@ -300,7 +302,12 @@ pub fn run(
 /// Inserts the hires and their first history rows; returns the new ids.
 /// PostgreSQL takes them in batches; SQLite row by row (its statements
 /// are prepared once and cached, and there is no network in between).
-fn insert_hires(tx: &mut Tx<'_>, who: &Principal, import_id: i64, hires: &[Hire<'_>]) -> Result<Vec<i64>, DbError> {
+fn insert_hires(
+    tx: &mut Tx<'_>,
+    who: &Principal,
+    import_id: i64,
+    hires: &[Hire<'_>],
+) -> Result<Vec<i64>, DbError> {
     let district_id = who.district_id;
     let note = format!("import #{import_id}");
     macro_rules! staff_values {
@@ -365,7 +372,8 @@ fn insert_hires(tx: &mut Tx<'_>, who: &Principal, import_id: i64, hires: &[Hire<
                     .values(rows)
                     .returning((staff::id, staff::id_number))
                     .get_results(conn)?;
-                let by_number: HashMap<&str, i64> = inserted.iter().map(|(id, n)| (n.as_str(), *id)).collect();
+                let by_number: HashMap<&str, i64> =
+                    inserted.iter().map(|(id, n)| (n.as_str(), *id)).collect();
                 let mut history = Vec::with_capacity(chunk.len());
                 for h in chunk {
                     let id = *by_number

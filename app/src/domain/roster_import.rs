@@ -179,12 +179,19 @@ impl Column {
     fn aliases(self) -> &'static [&'static str] {
         match self {
             Column::Name => &["姓名", "name"],
-            Column::IdNumber => &["身份证号码", "身份证号", "公民身份号码", "身份证", "idnumber", "id_number"],
+            Column::IdNumber => {
+                &["身份证号码", "身份证号", "公民身份号码", "身份证", "idnumber", "id_number"]
+            }
             Column::Phone => &["手机号码", "联系电话", "手机", "电话", "phone"],
             Column::Education => &["学历", "最高学历", "education"],
-            Column::SocialWorkMajor => {
-                &["社会工作专业", "是否社会工作专业", "社工专业", "socialworkmajor", "social-workmajor", "social_work_major"]
-            }
+            Column::SocialWorkMajor => &[
+                "社会工作专业",
+                "是否社会工作专业",
+                "社工专业",
+                "socialworkmajor",
+                "social-workmajor",
+                "social_work_major",
+            ],
             Column::Certificate => {
                 &["职业资格", "社会工作职业资格", "社工证", "qualification", "certificate"]
             }
@@ -264,17 +271,25 @@ pub enum ImportProblem {
     /// The workbook has no sheet, or the first sheet is empty.
     NoSheet,
     /// A required column is missing from the header row.
-    MissingColumn { column: Column },
+    MissingColumn {
+        column: Column,
+    },
     /// Two headers name the same column.
-    DuplicateColumn { column: Column },
+    DuplicateColumn {
+        column: Column,
+    },
     /// Headers but no data rows.
     NoRows,
-    TooManyRows { max: usize },
+    TooManyRows {
+        max: usize,
+    },
     // One cell.
     Required,
     /// An identity number typed as a number: its last digits are lost.
     IdAsNumber,
-    Person { problem: PersonProblem },
+    Person {
+        problem: PersonProblem,
+    },
     /// Below 大专: needs an exception per person, not an import.
     EducationNeedsException,
     UnknownEducation,
@@ -283,11 +298,15 @@ pub enum ImportProblem {
     /// Expected 是 or 否.
     NotYesNo,
     NotADate,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// An Excel error value such as `#N/A`.
     ErrorValue,
     /// The same identity number on an earlier row of the file.
-    DuplicateInFile { first_row: u32 },
+    DuplicateInFile {
+        first_row: u32,
+    },
     // Checked against the database.
     UnknownTown,
     /// A town the importing user may not manage.
@@ -300,7 +319,9 @@ pub enum ImportProblem {
     /// Someone on the roster holds the post.
     PostTaken,
     /// The same post on an earlier row of the file.
-    PostTwiceInFile { first_row: u32 },
+    PostTwiceInFile {
+        first_row: u32,
+    },
     /// Someone with this identity number is on the roster.
     AlreadyOnRoster,
 }
@@ -393,7 +414,12 @@ pub fn parse(sheet: &[Vec<Cell>], today: NaiveDate) -> Parsed {
         if let Some(c) = Column::from_header(h) {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             if columns.insert(c, i).is_some() {
-                problems.push(Problem { row: row_number(header_index), col: Some(i), column: Some(c), problem: ImportProblem::DuplicateColumn { column: c } });
+                problems.push(Problem {
+                    row: row_number(header_index),
+                    col: Some(i),
+                    column: Some(c),
+                    problem: ImportProblem::DuplicateColumn { column: c },
+                });
             }
         }
     }
@@ -419,7 +445,12 @@ pub fn parse(sheet: &[Vec<Cell>], today: NaiveDate) -> Parsed {
         .filter(|(_, r)| r.iter().any(|c| !c.is_blank()))
         .collect();
     if data.is_empty() {
-        return Parsed { headers, columns, rows: Vec::new(), problems: vec![Problem::file(ImportProblem::NoRows)] };
+        return Parsed {
+            headers,
+            columns,
+            rows: Vec::new(),
+            problems: vec![Problem::file(ImportProblem::NoRows)],
+        };
     }
     if data.len() > MAX_ROWS {
         return Parsed {
@@ -438,7 +469,9 @@ pub fn parse(sheet: &[Vec<Cell>], today: NaiveDate) -> Parsed {
         // The same person twice in the file: the later rows are refused.
         if let Some(v) = &values {
             match first_seen.get(&v.person.id_number) {
-                Some(first) => reader.problem(Column::IdNumber, ImportProblem::DuplicateInFile { first_row: *first }),
+                Some(first) => {
+                    reader.problem(Column::IdNumber, ImportProblem::DuplicateInFile { first_row: *first })
+                }
                 None => {
                     first_seen.insert(v.person.id_number.clone(), row);
                 }
@@ -514,7 +547,8 @@ impl RowReader<'_> {
         let phone = self.text(Column::Phone);
         let education = self.choice(Column::Education, parse_education, ImportProblem::UnknownEducation);
         let major = self.choice(Column::SocialWorkMajor, parse_yes_no, ImportProblem::NotYesNo);
-        let certificate = self.choice(Column::Certificate, parse_certificate, ImportProblem::UnknownCertificate);
+        let certificate =
+            self.choice(Column::Certificate, parse_certificate, ImportProblem::UnknownCertificate);
         let hire_date = self.date(Column::HireDate);
         let town = self.text(Column::Town);
         let post = self.text(Column::Post);
@@ -606,11 +640,24 @@ fn key(s: &str) -> String {
 pub fn parse_education(s: &str) -> Option<Education> {
     let k = key(s);
     let e = match k.as_str() {
-        "初中及以下" | "初中" | "小学" | "小学及以下" | "juniororbelow" | "junior_or_below" | "juniorschoolorbelow" => {
-            Education::JuniorOrBelow
+        "初中及以下"
+        | "初中"
+        | "小学"
+        | "小学及以下"
+        | "juniororbelow"
+        | "junior_or_below"
+        | "juniorschoolorbelow" => Education::JuniorOrBelow,
+        "高中/中专"
+        | "高中"
+        | "中专"
+        | "职高"
+        | "技校"
+        | "高中或中专"
+        | "secondary"
+        | "senior/vocationalschool" => Education::Secondary,
+        "大专" | "专科" | "大学专科" | "高职" | "高职高专" | "college" | "college(dazhuan)" => {
+            Education::College
         }
-        "高中/中专" | "高中" | "中专" | "职高" | "技校" | "高中或中专" | "secondary" | "senior/vocationalschool" => Education::Secondary,
-        "大专" | "专科" | "大学专科" | "高职" | "高职高专" | "college" | "college(dazhuan)" => Education::College,
         "本科" | "大学本科" | "大学" | "学士" | "bachelor" => Education::Bachelor,
         "硕士研究生" | "硕士" | "研究生" | "master" => Education::Master,
         "博士研究生" | "博士" | "doctorate" | "phd" => Education::Doctorate,
@@ -624,9 +671,15 @@ pub fn parse_certificate(s: &str) -> Option<Certificate> {
     let k = key(s);
     let c = match k.as_str() {
         "无" | "没有" | "none" | "-" | "/" => Certificate::None,
-        "助理社会工作师" | "助理社工师" | "初级" | "assistant" | "assistantsocialworker" => Certificate::Assistant,
-        "社会工作师" | "社工师" | "中级" | "intermediate" | "socialworker" => Certificate::Intermediate,
-        "高级社会工作师" | "高级社工师" | "高级" | "senior" | "seniorsocialworker" => Certificate::Senior,
+        "助理社会工作师" | "助理社工师" | "初级" | "assistant" | "assistantsocialworker" => {
+            Certificate::Assistant
+        }
+        "社会工作师" | "社工师" | "中级" | "intermediate" | "socialworker" => {
+            Certificate::Intermediate
+        }
+        "高级社会工作师" | "高级社工师" | "高级" | "senior" | "seniorsocialworker" => {
+            Certificate::Senior
+        }
         _ => return None,
     };
     Some(c)
@@ -750,7 +803,8 @@ mod tests {
 
     #[test]
     fn dates_in_every_common_form() {
-        for s in ["2024-03-01", "2024/3/1", "2024.3.1", "2024年3月1日", "20240301", "2024-03-01 00:00:00"] {
+        for s in ["2024-03-01", "2024/3/1", "2024.3.1", "2024年3月1日", "20240301", "2024-03-01 00:00:00"]
+        {
             assert_eq!(parse_date(s), Some(d(2024, 3, 1)), "{s}");
         }
         assert_eq!(parse_date("2024-02-30"), None);
@@ -806,7 +860,9 @@ mod tests {
         let sheet = vec![vec![t("姓名"), t("手机号码")], good(ID1)];
         let p = parse(&sheet, d(2026, 11, 23));
         assert!(p.fatal());
-        assert!(p.problems.contains(&Problem::file(ImportProblem::MissingColumn { column: Column::IdNumber })));
+        assert!(
+            p.problems.contains(&Problem::file(ImportProblem::MissingColumn { column: Column::IdNumber }))
+        );
         assert!(parse(&[], d(2026, 11, 23)).fatal());
         assert_eq!(parse(&[header()], d(2026, 11, 23)).problems, vec![Problem::file(ImportProblem::NoRows)]);
     }

@@ -406,7 +406,17 @@ mod tests {
                 assert!(!s.is_empty() && !s.contains('{'), "{s}");
             }
         }
-        assert_eq!(ZH_CN.problem(&ImportProblem::DuplicateInFile { first_row: 7 }, &crate::i18n::posts::ZH_CN), "与第 7 行的身份证号码重复");
-        assert!(ZH_CN.problem(&ImportProblem::MissingColumn { column: Column::IdNumber }, &crate::i18n::posts::ZH_CN).contains("身份证号码"));
+        assert_eq!(
+            ZH_CN.problem(&ImportProblem::DuplicateInFile { first_row: 7 }, &crate::i18n::posts::ZH_CN),
+            "与第 7 行的身份证号码重复"
+        );
+        assert!(
+            ZH_CN
+                .problem(
+                    &ImportProblem::MissingColumn { column: Column::IdNumber },
+                    &crate::i18n::posts::ZH_CN
+                )
+                .contains("身份证号码")
+        );
     }
 }

@@ -139,7 +139,17 @@ pub fn RosterImportPage() -> impl IntoView {
 fn Report(report: ImportReport) -> impl IntoView {
     let i18n = use_i18n();
     let ImportReport { summary: s, problems } = report;
-    let ImportSummary { id, created_at, file_name, mode, status, total_rows, imported_rows, failed_rows, problem_count } = s;
+    let ImportSummary {
+        id,
+        created_at,
+        file_name,
+        mode,
+        status,
+        total_rows,
+        imported_rows,
+        failed_rows,
+        problem_count,
+    } = s;
     let outcome = move || match status {
         ImportStatus::Imported => i18n.t().import.all_imported,
         ImportStatus::Partial => i18n.t().import.partly_imported,

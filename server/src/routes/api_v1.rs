@@ -114,7 +114,9 @@ pub async fn roster(
         })
         .await;
     match result {
-        Ok(Ok(people)) => Json(json!({ "as_of": today, "count": people.len(), "people": people })).into_response(),
+        Ok(Ok(people)) => {
+            Json(json!({ "as_of": today, "count": people.len(), "people": people })).into_response()
+        }
         Ok(Err(e)) => app_error(&e),
         Err(e) => app_error(&app::api::from_db(e)),
     }
@@ -180,7 +182,9 @@ mod tests {
         let mut documented: Vec<(String, String)> = paths
             .iter()
             .flat_map(|(p, ops)| {
-                ops.as_object().into_iter().flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
+                ops.as_object()
+                    .into_iter()
+                    .flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
             })
             .collect();
         let mut routes: Vec<(String, String)> = app::policy::RULES

@@ -57,7 +57,12 @@ fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {
 
 /// A file download of `content_type`, named `utf8_name` (RFC 6266), with
 /// `ascii_name` for clients that cannot read the UTF-8 form.
-pub(super) fn download(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, utf8_name: &str) -> Response {
+pub(super) fn download(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    ascii_name: &str,
+    utf8_name: &str,
+) -> Response {
     let disposition =
         format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}", percent_encode(utf8_name));
     let mut response = bytes.into_response();

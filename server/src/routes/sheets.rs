@@ -220,10 +220,19 @@ pub async fn roster_template(
     let posts = locale.messages().posts;
     let index = |c: Column| u16::try_from(Column::ALL.iter().position(|x| *x == c).unwrap_or(0)).unwrap_or(0);
     let mut choices = vec![
-        Choices { column: index(Column::Education), values: posts.educations.iter().map(|s| (*s).to_owned()).collect() },
+        Choices {
+            column: index(Column::Education),
+            values: posts.educations.iter().map(|s| (*s).to_owned()).collect(),
+        },
         Choices { column: index(Column::SocialWorkMajor), values: vec![t.yes.to_owned(), t.no.to_owned()] },
-        Choices { column: index(Column::Certificate), values: posts.certificates.iter().map(|s| (*s).to_owned()).collect() },
-        Choices { column: index(Column::RoleLevel), values: posts.roles.iter().map(|s| (*s).to_owned()).collect() },
+        Choices {
+            column: index(Column::Certificate),
+            values: posts.certificates.iter().map(|s| (*s).to_owned()).collect(),
+        },
+        Choices {
+            column: index(Column::RoleLevel),
+            values: posts.roles.iter().map(|s| (*s).to_owned()).collect(),
+        },
     ];
     // Excel keeps a list validation under 255 characters.
     if towns.iter().map(|n| n.chars().count() + 1).sum::<usize>() < 250 {
@@ -278,8 +287,15 @@ pub async fn roster_xlsx(
     let posts = locale.messages().posts;
     let mut headers_out: Vec<String> = Column::ALL.iter().map(|c| t.column(*c).to_owned()).collect();
     headers_out.extend(
-        [posts.col_gender, posts.col_birth, posts.col_tenure, posts.col_background, posts.col_status, t.col_left_on]
-            .map(str::to_owned),
+        [
+            posts.col_gender,
+            posts.col_birth,
+            posts.col_tenure,
+            posts.col_background,
+            posts.col_status,
+            t.col_left_on,
+        ]
+        .map(str::to_owned),
     );
     let rows = list
         .iter()
@@ -310,12 +326,20 @@ pub async fn roster_xlsx(
         name: t.roster_sheet.to_owned(),
         headers: headers_out,
         rows,
-        widths: vec![10.0, 22.0, 15.0, 14.0, 10.0, 16.0, 12.0, 12.0, 16.0, 12.0, 24.0, 6.0, 12.0, 12.0, 10.0, 8.0, 12.0],
+        widths: vec![
+            10.0, 22.0, 15.0, 14.0, 10.0, 16.0, 12.0, 12.0, 16.0, 12.0, 24.0, 6.0, 12.0, 12.0, 10.0, 8.0,
+            12.0,
+        ],
         text_columns: vec![1, 2, 8],
         ..Sheet::default()
     };
     let date = today().format("%Y-%m-%d");
-    workbook_response(&[sheet], &format!("roster-{date}.xlsx"), &format!("{}-{date}.xlsx", t.roster_sheet), locale)
+    workbook_response(
+        &[sheet],
+        &format!("roster-{date}.xlsx"),
+        &format!("{}-{date}.xlsx", t.roster_sheet),
+        locale,
+    )
 }
 
 /// `GET /files/towns.xlsx`: the towns the caller may see with their
@@ -394,7 +418,12 @@ pub async fn towns_xlsx(
         ..Sheet::default()
     };
     let date = info.as_of.format("%Y-%m-%d");
-    workbook_response(&[sheet], &format!("towns-{date}.xlsx"), &format!("{}-{date}.xlsx", t.towns_sheet), locale)
+    workbook_response(
+        &[sheet],
+        &format!("towns-{date}.xlsx"),
+        &format!("{}-{date}.xlsx", t.towns_sheet),
+        locale,
+    )
 }
 
 /// `GET /files/allocation-plans/{id}/plan.xlsx`: a stored plan, town by
@@ -425,12 +454,18 @@ pub async fn plan_xlsx(
         (posts.plan_title)(number),
         format!("{}：{}", posts.col_method, posts.method(prm.method)),
         format!("{}：{}", posts.col_total, prm.total),
-        format!("{}：{} / {}", posts.col_weights, prm.population_weight, 100 - prm.population_weight.min(100)),
+        format!(
+            "{}：{} / {}",
+            posts.col_weights,
+            prm.population_weight,
+            100 - prm.population_weight.min(100)
+        ),
         format!("{}：{}", posts.col_effective, prm.effective_from),
         format!("{}：{}", t.exported_on, today()),
     ];
-    let dec = |d: rust_decimal::Decimal| {
-        Value::Number { value: d.to_string().parse::<f64>().unwrap_or(0.0), decimals: 4 }
+    let dec = |d: rust_decimal::Decimal| Value::Number {
+        value: d.to_string().parse::<f64>().unwrap_or(0.0),
+        decimals: 4,
     };
     let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let rows = view
@@ -473,5 +508,10 @@ pub async fn plan_xlsx(
         ..Sheet::default()
     };
     let n = number.map_or_else(|| format!("id{id}"), |n| n.to_string());
-    workbook_response(&[sheet], &format!("allocation-plan-{n}.xlsx"), &format!("{}-{n}.xlsx", t.plan_sheet), locale)
+    workbook_response(
+        &[sheet],
+        &format!("allocation-plan-{n}.xlsx"),
+        &format!("{}-{n}.xlsx", t.plan_sheet),
+        locale,
+    )
 }
