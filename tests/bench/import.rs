@@ -11,41 +11,18 @@
 
 use std::time::Instant;
 
+use gouzhu_tests::roster_file::{HEADERS, id_number};
 use gouzhu_tests::{Backend, Client, Server};
 use reqwest::multipart::{Form, Part};
 
 const ROWS: u32 = 50_000;
 
-/// A valid fictitious identity number, different for every `k` below
-/// 9,000,000: a birth date from 1970 on and a sequence number.
-fn id_number(k: u32) -> String {
-    let born =
-        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("date") + chrono::Days::new(u64::from(k % 9_000));
-    let base = format!("110105{}{:03}", born.format("%Y%m%d"), k / 9_000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = base.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    format!("{base}{}", "10X98765432".as_bytes()[(sum % 11) as usize] as char)
-}
-
 fn workbook(towns: &[String], bad_last_row: bool) -> Vec<u8> {
-    let headers = [
-        "姓名",
-        "身份证号码",
-        "手机号码",
-        "学历",
-        "社会工作专业",
-        "职业资格",
-        "入职日期",
-        "镇街",
-        "岗位编号",
-        "职务",
-        "工作职责",
-    ];
     let educations = ["大专", "本科", "硕士研究生"];
     let certificates = ["无", "助理社会工作师", "社会工作师"];
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string(0, c as u16, *h).expect("header");
     }
     for k in 0..ROWS {

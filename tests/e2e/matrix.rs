@@ -57,14 +57,10 @@ impl Ids {
         for (username, role) in DEMO_USERS {
             if *role == "finance" || *role == "town" {
                 let client = Client::demo(server, username).await;
-                let form = reqwest::multipart::Form::new().part(
-                    "file",
-                    reqwest::multipart::Part::bytes(b"not a workbook".to_vec()).file_name("x.xlsx"),
-                );
-                let res = client.post_multipart("/files/roster-import", form).await;
-                assert_eq!(res.status(), 303, "{username} imports");
-                let location = res.headers()["location"].to_str().expect("location").to_owned();
-                let id = location.rsplit('/').next().expect("id").to_owned();
+                let id =
+                    gouzhu_tests::roster_file::upload(&client, b"not a workbook".to_vec(), "x.xlsx", "all")
+                        .await
+                        .to_string();
                 imports.push(((*username).to_owned(), id));
             }
         }

@@ -7,8 +7,8 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
+use gouzhu_tests::roster_file::{HEADERS, id_number, upload};
 use gouzhu_tests::{Backend, Client, Server};
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 /// A cell of a test file.
@@ -17,20 +17,6 @@ enum C {
     S(String),
     N(f64),
 }
-
-const HEADERS: [&str; 11] = [
-    "姓名",
-    "身份证号码",
-    "手机号码",
-    "学历",
-    "社会工作专业",
-    "职业资格",
-    "入职日期",
-    "镇街",
-    "岗位编号",
-    "职务",
-    "工作职责",
-];
 
 /// A workbook with the template's headers and `rows`.
 fn workbook(rows: &[Vec<C>]) -> Vec<u8> {
@@ -53,14 +39,6 @@ fn workbook(rows: &[Vec<C>]) -> Vec<u8> {
     book.save_to_buffer().expect("workbook")
 }
 
-/// A valid fictitious identity number (Beijing Chaoyang, born 1990).
-fn id_number(seq: u32) -> String {
-    let base = format!("11010519900{}{:02}{:03}", 1 + seq % 9, 1 + seq % 28, seq % 1000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = base.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    format!("{base}{}", "10X98765432".as_bytes()[(sum % 11) as usize] as char)
-}
-
 /// A good row for town `town`, post `post` (empty: standby).
 fn person(name: &'static str, id: &str, town: &str, post: &str) -> Vec<C> {
     vec![
@@ -76,19 +54,6 @@ fn person(name: &'static str, id: &str, town: &str, post: &str) -> Vec<C> {
         C::T("专职低保员"),
         C::T("入户调查"),
     ]
-}
-
-/// Uploads `bytes` in `mode`; returns the import id from the redirect.
-async fn upload(client: &Client, bytes: Vec<u8>, name: &str, mode: &str) -> i64 {
-    let form =
-        Form::new().text("mode", mode.to_owned()).part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    let res = client.post_multipart("/files/roster-import", form).await;
-    assert_eq!(res.status(), 303, "{:?}", res.text().await);
-    let location = res.headers()["location"].to_str().expect("location").to_owned();
-    location
-        .strip_prefix("/roster-imports/")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{location}"))
 }
 
 async fn report(client: &Client, id: i64) -> Value {

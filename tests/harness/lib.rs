@@ -9,6 +9,7 @@ pub mod browser;
 pub mod client;
 pub mod postgres;
 pub mod process;
+pub mod roster_file;
 pub mod server;
 
 pub use browser::Browser;

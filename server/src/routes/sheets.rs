@@ -7,6 +7,7 @@
 
 use app::api::roster::ssr::people;
 use app::auth::{Authenticated, RequestMeta};
+use app::db::AnyConnection;
 use app::db::roster_import::{self as imports, ImportFile, ImportMode};
 use app::domain::access::{Principal, Role};
 use app::domain::roster_import::{Column, Parsed, column_letter, parse};
@@ -36,6 +37,20 @@ fn workbook_response(sheets: &[Sheet], ascii: &str, utf8: &str, locale: Locale) 
             tracing::error!(error = %e, "writing a workbook failed");
             error_response(&AppError::Internal, locale)
         }
+    }
+}
+
+/// Runs `work` on the database; a refusal or failure becomes the answer
+/// the user reads, in their language.
+async fn load<T: Send + 'static>(
+    state: &AppState,
+    locale: Locale,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, Response> {
+    match state.db.run(move |conn| Ok(work(conn))).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(error_response(&e, locale)),
+        Err(e) => Err(error_response(&app::api::from_db(e), locale)),
     }
 }
 
@@ -139,10 +154,9 @@ pub async fn import_failed(
 ) -> Response {
     let locale = request_locale(&headers);
     let p = auth.principal;
-    let loaded = state.db.run(move |conn| imports::load(conn, &p, id)).await;
-    let row = match loaded {
+    let row = match load(&state, locale, move |conn| Ok(imports::load(conn, &p, id)?)).await {
         Ok(r) => r,
-        Err(e) => return error_response(&app::api::from_db(e), locale),
+        Err(response) => return response,
     };
     let (problems, failed) = match (row.problems(), row.failed()) {
         (Ok(p), Ok(f)) => (p, f),
@@ -202,19 +216,17 @@ pub async fn roster_template(
     let locale = request_locale(&headers);
     let p = auth.principal;
     let today = today();
-    let towns = state
-        .db
-        .run(move |conn| {
-            Ok(app::db::district::staffing_as_of(conn, p.district_id, today)?
-                .into_iter()
-                .filter(|(id, _)| app::db::roster::may_manage_town(&p, *id))
-                .map(|(_, t)| t.name)
-                .collect::<Vec<String>>())
-        })
-        .await;
+    let towns = load(&state, locale, move |conn| {
+        Ok(app::db::district::staffing_as_of(conn, p.district_id, today)?
+            .into_iter()
+            .filter(|(id, _)| app::db::roster::may_manage_town(&p, *id))
+            .map(|(_, t)| t.name)
+            .collect::<Vec<String>>())
+    })
+    .await;
     let towns = match towns {
         Ok(t) => t,
-        Err(e) => return error_response(&app::api::from_db(e), locale),
+        Err(response) => return response,
     };
     let t = locale.messages().import;
     let posts = locale.messages().posts;
@@ -277,11 +289,9 @@ pub async fn roster_xlsx(
 ) -> Response {
     let locale = request_locale(&headers);
     let p = auth.principal;
-    let loaded = state.db.run(move |conn| Ok(people(conn, &p, None))).await;
-    let list = match loaded {
-        Ok(Ok(l)) => l,
-        Ok(Err(e)) => return error_response(&e, locale),
-        Err(e) => return error_response(&app::api::from_db(e), locale),
+    let list = match load(&state, locale, move |conn| people(conn, &p, None)).await {
+        Ok(v) => v,
+        Err(response) => return response,
     };
     let t = locale.messages().import;
     let posts = locale.messages().posts;
@@ -352,11 +362,9 @@ pub async fn towns_xlsx(
     let locale = request_locale(&headers);
     let p = auth.principal;
     let today = today();
-    let loaded = state.db.run(move |conn| Ok(app::api::towns::ssr::overview(conn, &p, today))).await;
-    let info = match loaded {
-        Ok(Ok(i)) => i,
-        Ok(Err(e)) => return error_response(&e, locale),
-        Err(e) => return error_response(&app::api::from_db(e), locale),
+    let info = match load(&state, locale, move |conn| app::api::towns::ssr::overview(conn, &p, today)).await {
+        Ok(v) => v,
+        Err(response) => return response,
     };
     let t = locale.messages().import;
     let posts = locale.messages().posts;
@@ -439,12 +447,13 @@ pub async fn plan_xlsx(
     if !p.has_any(Role::DISTRICT_WIDE) {
         return error_response(&AppError::Forbidden, locale);
     }
-    let loaded =
-        state.db.run(move |conn| Ok(app::api::allocation::ssr::stored_view(conn, p.district_id, id))).await;
-    let view = match loaded {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return error_response(&e, locale),
-        Err(e) => return error_response(&app::api::from_db(e), locale),
+    let view = match load(&state, locale, move |conn| {
+        app::api::allocation::ssr::stored_view(conn, p.district_id, id)
+    })
+    .await
+    {
+        Ok(v) => v,
+        Err(response) => return response,
     };
     let t = locale.messages().import;
     let posts = locale.messages().posts;
