@@ -12,6 +12,7 @@ pub mod insurance;
 pub mod money;
 pub mod password;
 pub mod pay;
+pub mod payroll;
 pub mod roster;
 pub mod roster_import;
 pub mod staffing;

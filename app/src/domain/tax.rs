@@ -115,8 +115,15 @@ pub struct Withholding {
 /// Withholds tax for the next month of employment: `before` is the year
 /// to date (default for the first month with this employer this year).
 pub fn withhold(before: &TaxYearToDate, month: &TaxMonth) -> Withholding {
+    withhold_in(before, month, true)
+}
+
+/// [`withhold`] for a payment in a month that is not a month of
+/// employment (a back payment after leaving): the 5,000 is not counted
+/// again.
+pub fn withhold_in(before: &TaxYearToDate, month: &TaxMonth, employed: bool) -> Withholding {
     let mut to_date = TaxYearToDate {
-        months: before.months + 1,
+        months: before.months + u32::from(employed),
         income: before.income + month.income,
         exempt: before.exempt + month.exempt,
         special: before.special + month.special,
