@@ -281,6 +281,10 @@ pub fn monthly_pay(std: &PayStandards, facts: &PayFacts, month: YearMonth) -> Pa
 mod tests {
     use super::*;
 
+    fn yuan(s: &str) -> Decimal {
+        s.parse().expect("decimal")
+    }
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
@@ -347,11 +351,11 @@ mod tests {
         let p = monthly_pay(&s, &facts(85, 11), ym(2026, 4));
         // 2,000 × 11/30 = 733.333 → 733.33; 150 × 11/30 = 55; 100 × 11/30
         // = 36.666 → 36.67; 400 × 11/30 = 146.666 → 146.67.
-        assert_eq!(p.base, Decimal::new(733_33, 2));
+        assert_eq!(p.base, yuan("733.33"));
         assert_eq!(p.tenure, Decimal::from(55));
-        assert_eq!(p.qualification, Decimal::new(36_67, 2));
-        assert_eq!(p.performance, Decimal::new(146_67, 2));
-        assert_eq!(p.total(), Decimal::new(971_67, 2));
+        assert_eq!(p.qualification, yuan("36.67"));
+        assert_eq!(p.performance, yuan("146.67"));
+        assert_eq!(p.total(), yuan("971.67"));
     }
 
     #[test]
@@ -360,7 +364,7 @@ mod tests {
         let next = s.adjusted(Decimal::new(52, 1), &[Component::Base, Component::Performance]);
         assert_eq!(next.year, 2027);
         assert_eq!(next.base, Decimal::from(2_104));
-        assert_eq!(next.performance_base, Decimal::new(420_80, 2));
+        assert_eq!(next.performance_base, yuan("420.80"));
         assert_eq!(next.role, s.role);
         assert_eq!(next.tenure_per_year, s.tenure_per_year);
     }

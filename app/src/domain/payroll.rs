@@ -154,6 +154,10 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
+
+    fn yuan(s: &str) -> Decimal {
+        s.parse().expect("decimal")
+    }
     use crate::domain::roster::{Certificate, RoleLevel};
 
     fn ym(y: i32, m: u32) -> YearMonth {
@@ -186,10 +190,10 @@ mod tests {
         assert_eq!(line.gross, Decimal::from(2_650));
         // Base 2,650 is below the floor: contributions on 4,500.
         assert_eq!(line.contributions.base, Decimal::from(4_500));
-        assert_eq!(line.contributions.employee.total(), Decimal::new(792_50, 2));
+        assert_eq!(line.contributions.employee.total(), yuan("792.50"));
         assert_eq!(line.tax.tax, Decimal::ZERO);
-        assert_eq!(line.net, Decimal::new(1_857_50, 2));
-        assert_eq!(line.employer_cost, Decimal::new(4_175_50, 2));
+        assert_eq!(line.net, yuan("1857.50"));
+        assert_eq!(line.employer_cost, yuan("4175.50"));
         // About 50,000 a year with employer costs, as seed 002 budgets.
         let year = line.employer_cost * Decimal::from(12);
         assert!((Decimal::from(48_000)..=Decimal::from(52_000)).contains(&year), "{year}");
@@ -216,7 +220,7 @@ mod tests {
         let line = compute(&input).expect("line");
         assert_eq!(line.gross, Decimal::from(12_650));
         // (12,650 − 5,000 − 792.50) × 3% = 205.725 → 205.73.
-        assert_eq!(line.tax.tax, Decimal::new(205_73, 2));
+        assert_eq!(line.tax.tax, yuan("205.73"));
         let too_much = [Adjustment { kind: AdjustmentKind::Deduction, ..back_pay[0].clone() }];
         assert_eq!(
             compute(&LineInput { adjustments: &too_much, ..input.clone() }),

@@ -142,6 +142,10 @@ pub fn withhold_in(before: &TaxYearToDate, month: &TaxMonth, employed: bool) -> 
 mod tests {
     use super::*;
 
+    fn yuan(s: &str) -> Decimal {
+        s.parse().expect("decimal")
+    }
+
     fn y(n: i64) -> Decimal {
         Decimal::from(n)
     }
@@ -219,9 +223,9 @@ mod tests {
 
     #[test]
     fn fractions_round_to_the_fen() {
-        let month = TaxMonth { income: Decimal::new(5_333_33, 2), ..TaxMonth::default() };
+        let month = TaxMonth { income: yuan("5333.33"), ..TaxMonth::default() };
         // 333.33 × 3% = 9.9999 → 10.00.
-        assert_eq!(withhold(&TaxYearToDate::default(), &month).tax, Decimal::new(10_00, 2));
+        assert_eq!(withhold(&TaxYearToDate::default(), &month).tax, yuan("10.00"));
     }
 }
 
