@@ -109,6 +109,7 @@ pub struct Outcome {
     /// The demo allocation plan was submitted and approved.
     pub plan_adopted: bool,
     pub staff_added: usize,
+    pub payroll: crate::demo_payroll::PayrollOutcome,
 }
 
 fn parse() -> anyhow::Result<DemoFile> {
@@ -128,7 +129,7 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
     let password_hash = app::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut conn = db.conn()?;
     let actor = Actor::system("demo");
-    write(&mut conn, &actor, |tx| {
+    let outcome = write(&mut conn, &actor, |tx| {
         let (district_id, district_added) = match District::find_by_code(tx.conn(), &demo.district.code)? {
             Some(d) => (d.id, false),
             None => (insert_district(tx, &demo)?, true),
@@ -139,9 +140,21 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
         if !district_added && users_added == 0 && !plan_adopted && staff_added == 0 {
             tx.nothing_changed();
         }
-        Ok::<_, DbError>(Outcome { district_added, users_added, plan_adopted, staff_added })
+        let finance = demo_principal(tx, "finance")?;
+        let approver = demo_principal(tx, "approver")?;
+        Ok::<_, DbError>((
+            Outcome { district_added, users_added, plan_adopted, staff_added, payroll: Default::default() },
+            district_id,
+            finance,
+            approver,
+        ))
     })
-    .context("loading the demo district")
+    .context("loading the demo district")?;
+    let (outcome, district_id, finance, approver) = outcome;
+    let today = app::domain::calendar::china_date(chrono::Utc::now());
+    let payroll = crate::demo_payroll::load(db, district_id, &finance, &approver, today)
+        .context("loading the demo payroll")?;
+    Ok(Outcome { payroll, ..outcome })
 }
 
 fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {

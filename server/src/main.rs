@@ -7,6 +7,7 @@
 mod config;
 mod db;
 mod demo;
+mod demo_payroll;
 mod pdf;
 mod routes;
 mod state;
@@ -74,6 +75,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 users_added = outcome.users_added,
                 plan_adopted = outcome.plan_adopted,
                 staff_added = outcome.staff_added,
+                payroll_runs_approved = outcome.payroll.runs_approved,
+                scores_added = outcome.payroll.scores_added,
                 demo_mode = cli.demo_mode,
                 "demo district ready"
             );

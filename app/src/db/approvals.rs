@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::schema::{approvals, users};
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
-use super::{accounts, roster};
+use super::{accounts, payroll, roster};
 use crate::api::approvals::ApprovalSummary;
 use crate::domain::access::{Principal, Role};
 use crate::domain::approval::{
@@ -218,10 +218,44 @@ fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
                 .map(|_| ())
                 .map_err(ApprovalError::from_roster)
         }
+        ApprovalKind::PayStandards | ApprovalKind::InsuranceRules | ApprovalKind::PayrollRun
+            if !maker.has(Role::Finance) =>
+        {
+            Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled))
+        }
+        ApprovalKind::PayStandards => {
+            let p: payroll::StandardsProposal =
+                serde_json::from_str(&item.payload).map_err(|_| payload(()))?;
+            payroll::apply_standards(tx, item.district_id, item.id, &p).map_err(ApprovalError::from_payroll)
+        }
+        ApprovalKind::InsuranceRules => {
+            let p: payroll::RulesProposal = serde_json::from_str(&item.payload).map_err(|_| payload(()))?;
+            payroll::apply_insurance(tx, item.district_id, item.id, &p).map_err(ApprovalError::from_payroll)
+        }
+        ApprovalKind::PayrollRun => {
+            let run_id = item.entity_id.ok_or_else(|| payload(()))?;
+            payroll::apply_run_approval(tx, item.district_id, run_id).map_err(ApprovalError::from_payroll)
+        }
     }
 }
 
+/// Is approval item `id` still waiting for a decision?
+pub fn is_pending(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> {
+    Ok(load(conn, id)?.status == ApprovalStatus::Pending.code())
+}
+
 impl ApprovalError {
+    fn from_payroll(e: payroll::PayrollError) -> ApprovalError {
+        match e {
+            payroll::PayrollError::Approval(p) => ApprovalError::Refused(p),
+            payroll::PayrollError::Db(d) => ApprovalError::Db(d),
+            payroll::PayrollError::OutOfScope => {
+                ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled)
+            }
+            payroll::PayrollError::Refused(_) => ApprovalError::Refused(ApprovalProblem::Outdated),
+        }
+    }
+
     fn from_roster(e: roster::RosterError) -> ApprovalError {
         match e {
             roster::RosterError::Approval(p) => ApprovalError::Refused(p),

@@ -13,6 +13,7 @@ pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod district;
+pub mod payroll;
 pub mod roster;
 pub mod roster_import;
 pub mod schema;

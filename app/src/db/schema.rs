@@ -179,6 +179,135 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A year's pay standards (JSON), adopted through maker-checker.
+    pay_standards (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        year -> Integer,
+        effective_from -> Date,
+        standards -> Text,
+        approval_id -> BigInt,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A year's social-insurance and housing-fund rules (JSON).
+    insurance_rules (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        year -> Integer,
+        effective_from -> Date,
+        rules -> Text,
+        approval_id -> BigInt,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Monthly performance scores.
+    performance_scores (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        staff_id -> BigInt,
+        month -> Text,
+        score -> Integer,
+        reason -> Text,
+        entered_by -> BigInt,
+        entered_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// 专项附加扣除 declarations (JSON).
+    tax_declarations (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        staff_id -> BigInt,
+        declaration -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Payroll runs.
+    payroll_runs (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        month -> Text,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        people -> Integer,
+        lines_done -> Integer,
+        gross_fen -> BigInt,
+        employee_fen -> BigInt,
+        tax_fen -> BigInt,
+        net_fen -> BigInt,
+        employer_fen -> BigInt,
+        cost_fen -> BigInt,
+        problem -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        computed_at -> Nullable<Timestamp>,
+        paid_at -> Nullable<Timestamp>,
+        paid_by -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// One person's line of a payroll run.
+    payroll_lines (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        district_id -> BigInt,
+        staff_id -> BigInt,
+        town_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        days -> Integer,
+        score -> Nullable<Integer>,
+        base_fen -> BigInt,
+        role_fen -> BigInt,
+        tenure_fen -> BigInt,
+        qualification_fen -> BigInt,
+        performance_fen -> BigInt,
+        additions_fen -> BigInt,
+        deductions_fen -> BigInt,
+        gross_fen -> BigInt,
+        si_base_fen -> BigInt,
+        employee_insurance_fen -> BigInt,
+        employee_housing_fen -> BigInt,
+        tax_fen -> BigInt,
+        net_fen -> BigInt,
+        employer_insurance_fen -> BigInt,
+        employer_housing_fen -> BigInt,
+        cost_fen -> BigInt,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    /// 补发 and 扣发.
+    payroll_adjustments (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        staff_id -> BigInt,
+        kind -> Text,
+        amount_fen -> BigInt,
+        for_month -> Text,
+        reason -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        run_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(towns -> districts (district_id));
 diesel::joinable!(town_profiles -> towns (town_id));
 diesel::joinable!(posts -> towns (town_id));
@@ -314,6 +443,9 @@ diesel::joinable!(allocation_plan_towns -> allocation_plans (plan_id));
 diesel::joinable!(allocation_plan_towns -> towns (town_id));
 diesel::joinable!(staff -> towns (town_id));
 diesel::joinable!(staff_assignments -> staff (staff_id));
+diesel::joinable!(payroll_lines -> payroll_runs (run_id));
+diesel::joinable!(payroll_lines -> staff (staff_id));
+diesel::joinable!(performance_scores -> staff (staff_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
@@ -334,4 +466,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff,
     staff_assignments,
     roster_imports,
+    pay_standards,
+    insurance_rules,
+    performance_scores,
+    tax_declarations,
+    payroll_runs,
+    payroll_lines,
+    payroll_adjustments,
 );

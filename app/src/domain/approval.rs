@@ -49,6 +49,12 @@ pub enum ApprovalKind {
     StaffChange,
     /// Hiring a person below the 大专 education minimum.
     HiringException,
+    /// Adopting a year's pay standards (补贴标准).
+    PayStandards,
+    /// Adopting a year's social-insurance and housing-fund rules.
+    InsuranceRules,
+    /// Approving a month's payroll run.
+    PayrollRun,
 }
 
 impl ApprovalKind {
@@ -58,14 +64,20 @@ impl ApprovalKind {
             ApprovalKind::AllocationPlan => "allocation_plan",
             ApprovalKind::StaffChange => "staff_change",
             ApprovalKind::HiringException => "hiring_exception",
+            ApprovalKind::PayStandards => "pay_standards",
+            ApprovalKind::InsuranceRules => "insurance_rules",
+            ApprovalKind::PayrollRun => "payroll_run",
         }
     }
 
-    pub const ALL: [ApprovalKind; 4] = [
+    pub const ALL: [ApprovalKind; 7] = [
         ApprovalKind::RoleGrant,
         ApprovalKind::AllocationPlan,
         ApprovalKind::StaffChange,
         ApprovalKind::HiringException,
+        ApprovalKind::PayStandards,
+        ApprovalKind::InsuranceRules,
+        ApprovalKind::PayrollRun,
     ];
 
     pub fn from_code(code: &str) -> Option<ApprovalKind> {
@@ -79,7 +91,10 @@ impl ApprovalKind {
             ApprovalKind::RoleGrant
             | ApprovalKind::AllocationPlan
             | ApprovalKind::StaffChange
-            | ApprovalKind::HiringException => &[Role::Approver],
+            | ApprovalKind::HiringException
+            | ApprovalKind::PayStandards
+            | ApprovalKind::InsuranceRules
+            | ApprovalKind::PayrollRun => &[Role::Approver],
         }
     }
 }

@@ -13,6 +13,11 @@
 //! - **net** (实发) = gross − the employee's contributions − tax; a
 //!   negative net is refused (the deductions must be spread over months);
 //! - **employer cost** = gross + the employer's contributions.
+//! - **contributions in partial months**: due for a month when the person
+//!   is on the roster on its 15th (a joiner after the 15th starts the next
+//!   month; a leaver before the 15th has none that month). This is the
+//!   common practice of social-insurance agencies, not a national rule;
+//!   it keeps a short month's pay above the contributions.
 //! - A line for someone not on the roster that month (a correction after
 //!   leaving) has no pay components and no contributions, and does not
 //!   count as a month of employment for the tax.
@@ -69,6 +74,8 @@ pub struct LineInput<'a> {
     pub additional: Decimal,
     /// The tax year to date before this month.
     pub before: TaxYearToDate,
+    /// Contributions are due this month (see [`insured_in`]).
+    pub insured: bool,
     pub adjustments: &'a [Adjustment],
 }
 
@@ -104,6 +111,14 @@ pub fn declared_base(standards: &PayStandards, facts: &PayFacts, month: YearMont
     pay.base + pay.role + pay.tenure + pay.qualification + standards.performance_base
 }
 
+/// Are contributions due in `month` for someone hired on `hired` and
+/// leaving on `left` (their last day)? When they are on the roster on the
+/// 15th.
+pub fn insured_in(month: YearMonth, hired: chrono::NaiveDate, left: Option<chrono::NaiveDate>) -> bool {
+    chrono::NaiveDate::from_ymd_opt(month.year, month.month, 15)
+        .is_some_and(|mid| hired <= mid && left.is_none_or(|l| l >= mid))
+}
+
 /// Computes one line.
 pub fn compute(input: &LineInput<'_>) -> Result<Line, LineProblem> {
     let sum = |k: AdjustmentKind| -> Decimal {
@@ -117,7 +132,11 @@ pub fn compute(input: &LineInput<'_>) -> Result<Line, LineProblem> {
     let (pay, contributions) = match &input.facts {
         Some(f) if f.days > 0 => (
             monthly_pay(input.standards, f, input.month),
-            input.insurance.contributions(declared_base(input.standards, f, input.month)),
+            if input.insured {
+                input.insurance.contributions(declared_base(input.standards, f, input.month))
+            } else {
+                Contributions::default()
+            },
         ),
         _ => (PayComponents::default(), Contributions::default()),
     };
@@ -184,6 +203,7 @@ mod tests {
             facts: Some(facts(30)),
             additional: Decimal::ZERO,
             before: TaxYearToDate::default(),
+            insured: true,
             adjustments: &[],
         })
         .expect("line");
@@ -197,6 +217,30 @@ mod tests {
         // About 50,000 a year with employer costs, as seed 002 budgets.
         let year = line.employer_cost * Decimal::from(12);
         assert!((Decimal::from(48_000)..=Decimal::from(52_000)).contains(&year), "{year}");
+    }
+
+    #[test]
+    fn contributions_are_due_when_on_the_roster_on_the_15th() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        assert!(insured_in(ym(2026, 4), d(4, 15), None));
+        assert!(!insured_in(ym(2026, 4), d(4, 16), None));
+        assert!(insured_in(ym(2026, 4), d(1, 1), Some(d(4, 15))));
+        assert!(!insured_in(ym(2026, 4), d(1, 1), Some(d(4, 14))));
+        // A late joiner's short month: pay without contributions.
+        let (s, r) = (PayStandards::demo_2026(), InsuranceRules::chongqing_example());
+        let line = compute(&LineInput {
+            month: ym(2026, 4),
+            standards: &s,
+            insurance: &r,
+            facts: Some(facts(2)),
+            additional: Decimal::ZERO,
+            before: TaxYearToDate::default(),
+            insured: false,
+            adjustments: &[],
+        })
+        .expect("line");
+        assert_eq!(line.contributions.employee.total(), Decimal::ZERO);
+        assert_eq!(line.net, line.gross);
     }
 
     #[test]
@@ -215,6 +259,7 @@ mod tests {
             facts: Some(facts(30)),
             additional: Decimal::ZERO,
             before: TaxYearToDate::default(),
+            insured: true,
             adjustments: &back_pay,
         };
         let line = compute(&input).expect("line");
@@ -232,4 +277,89 @@ mod tests {
         assert_eq!(line.tax.to_date.months, 0);
         assert_eq!(line.tax.tax, Decimal::from(300));
     }
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Lines are being computed (progress in `lines_done`).
+    Computing,
+    Draft,
+    /// Waiting for an approver; the lines are frozen.
+    Submitted,
+    /// Immutable from here on.
+    Approved,
+    Paid,
+    Discarded,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Computing,
+        RunStatus::Draft,
+        RunStatus::Submitted,
+        RunStatus::Approved,
+        RunStatus::Paid,
+        RunStatus::Discarded,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RunStatus::Computing => "computing",
+            RunStatus::Draft => "draft",
+            RunStatus::Submitted => "submitted",
+            RunStatus::Approved => "approved",
+            RunStatus::Paid => "paid",
+            RunStatus::Discarded => "discarded",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RunStatus> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A person the run cannot go ahead without.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Missing {
+    pub staff_id: i64,
+    pub name: String,
+    pub town: String,
+}
+
+/// Why a payroll action is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayrollProblem {
+    /// No adopted pay standards cover the month.
+    NoStandards,
+    /// No adopted insurance rules cover the month.
+    NoInsuranceRules,
+    /// Performance scores are missing for these people.
+    MissingScores(Vec<Missing>),
+    /// A run of the month is already under way or done.
+    RunExists,
+    /// The run is not in the state the action needs.
+    WrongState,
+    /// A line cannot be paid (the person and why).
+    Line {
+        staff_id: i64,
+        name: String,
+        problem: LineProblem,
+    },
+    /// A score outside 0–100.
+    ScoreRange,
+    /// A low score needs a reason.
+    ReasonRequired,
+    /// The month's run is submitted or approved: scores are closed.
+    MonthClosed,
+    /// A month in the future.
+    FutureMonth,
+    Standards(super::pay::StandardsProblem),
+    Insurance(super::insurance::RulesProblem),
+    Deduction(super::tax::DeductionProblem),
+    /// A growth rate outside −20% to +50%.
+    GrowthRate,
+    /// An amount that is not positive or not whole fen.
+    Amount,
 }

@@ -15,6 +15,9 @@ fn kind_label(kind: ApprovalKind, t: &Messages) -> &'static str {
         ApprovalKind::AllocationPlan => t.approval_kind_allocation_plan,
         ApprovalKind::StaffChange => t.approval_kind_staff_change,
         ApprovalKind::HiringException => t.approval_kind_hiring_exception,
+        ApprovalKind::PayStandards => t.approval_kind_pay_standards,
+        ApprovalKind::InsuranceRules => t.approval_kind_insurance_rules,
+        ApprovalKind::PayrollRun => t.approval_kind_payroll_run,
     }
 }
 
