@@ -66,6 +66,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roster") view=crate::pages::roster::RosterPageView />
                     <Route path=path!("roster/:id") view=crate::pages::roster::PersonPage />
                     <Route path=path!("roster-imports") view=crate::pages::roster_import::RosterImportsPage />
+                    <Route path=path!("payroll") view=crate::pages::payroll::PayrollPage />
+                    <Route path=path!("payroll/scores") view=crate::pages::payroll::ScoresPage />
+                    <Route path=path!("payroll/runs/:id") view=crate::pages::payroll::RunPage />
                     <Route path=path!("roster-imports/:id") view=crate::pages::roster_import::RosterImportPage />
                 </ParentRoute>
             </Routes>

@@ -97,6 +97,8 @@ pub enum AppError {
     AlreadyRecorded,
     #[error("figure too large")]
     FigureTooLarge,
+    #[error("payroll refused: {0:?}")]
+    Payroll(crate::domain::payroll::PayrollProblem),
 }
 
 impl AppError {
@@ -110,7 +112,8 @@ impl AppError {
             | AppError::UsernameTaken
             | AppError::PostUnavailable
             | AppError::DuplicatePerson
-            | AppError::AlreadyRecorded => 409,
+            | AppError::AlreadyRecorded
+            | AppError::Payroll(crate::domain::payroll::PayrollProblem::RunExists) => 409,
             AppError::LockedOut | AppError::TooManyAttempts => 429,
             AppError::Internal | AppError::Transport(_) => 500,
             _ => 422,
@@ -178,6 +181,7 @@ impl AppError {
             AppError::ReasonRequired => t.posts.error_reason_required,
             AppError::AlreadyRecorded => t.posts.error_already_recorded,
             AppError::FigureTooLarge => t.posts.error_figure_too_large,
+            AppError::Payroll(p) => t.payroll.short(p),
         }
     }
 }

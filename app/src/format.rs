@@ -18,9 +18,28 @@ pub fn group_thousands(n: impl Into<i128>) -> String {
     out
 }
 
+/// A yuan amount with thousands separators and two decimals:
+/// `1234.5` → `"1,234.50"`. Rounds with the money rule first.
+pub fn yuan(amount: rust_decimal::Decimal) -> String {
+    let fen = crate::domain::money::to_fen(amount).unwrap_or(0);
+    let whole = group_thousands(fen / 100);
+    let sign = if fen < 0 && fen / 100 == 0 { "-" } else { "" };
+    format!("{sign}{whole}.{:02}", (fen % 100).abs())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::group_thousands;
+    use super::{group_thousands, yuan};
+
+    #[test]
+    fn yuan_has_two_decimals() {
+        let d = |s: &str| s.parse::<rust_decimal::Decimal>().expect("decimal");
+        assert_eq!(yuan(d("1234.5")), "1,234.50");
+        assert_eq!(yuan(d("0")), "0.00");
+        assert_eq!(yuan(d("-0.5")), "-0.50");
+        assert_eq!(yuan(d("-1234.56")), "-1,234.56");
+        assert_eq!(yuan(d("9876543.215")), "9,876,543.22");
+    }
 
     #[test]
     fn groups_by_three_from_the_right() {

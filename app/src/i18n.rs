@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod import;
+pub mod payroll;
 pub mod posts;
 
 /// Name of the cookie that remembers the chosen language.
@@ -84,6 +85,8 @@ pub struct Messages {
     pub posts: &'static posts::PostsText,
     /// Spreadsheet import and export.
     pub import: &'static import::ImportText,
+    /// The payroll module.
+    pub payroll: &'static payroll::PayrollText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -293,6 +296,7 @@ pub struct Messages {
 pub static ZH_CN: Messages = Messages {
     posts: &posts::ZH_CN,
     import: &import::ZH_CN,
+    payroll: &payroll::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -501,6 +505,7 @@ pub static ZH_CN: Messages = Messages {
 pub static EN: Messages = Messages {
     posts: &posts::EN,
     import: &import::EN,
+    payroll: &payroll::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",

@@ -95,6 +95,10 @@ pub const BUREAU: &[Role] = Role::DISTRICT_WIDE;
 pub const ROSTER_KEEPERS: &[Role] = &[Role::Finance, Role::Town];
 /// Who prepares items for approval, decides them, or reviews them.
 pub const APPROVAL_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Approver, Role::Auditor];
+/// Who sees pay: finance, the approver and the auditor district-wide,
+/// town users their own town's lines (checked in the handlers). Not the
+/// administrator (who runs the system, not the money) nor inspectors.
+pub const PAYROLL_READERS: &[Role] = &[Role::Finance, Role::Approver, Role::Auditor, Role::Town];
 
 /// Paths of the pages, shared by the router and the table.
 pub mod paths {
@@ -113,6 +117,9 @@ pub mod paths {
     pub const PLAN: &str = "/allocation/{id}";
     pub const ROSTER: &str = "/roster";
     pub const PERSON: &str = "/roster/{id}";
+    pub const PAYROLL: &str = "/payroll";
+    pub const PAYROLL_RUN: &str = "/payroll/runs/{id}";
+    pub const PAYROLL_SCORES: &str = "/payroll/scores";
     pub const ROSTER_IMPORTS: &str = "/roster-imports";
     pub const ROSTER_IMPORT: &str = "/roster-imports/{id}";
     /// Files: the roster upload (a form post) and the spreadsheets.
@@ -160,6 +167,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::PLAN, Page, AnyOf(BUREAU)),
     rule("GET", paths::ROSTER, Page, AnyOf(STAFFING_READERS)),
     rule("GET", paths::PERSON, Page, AnyOf(STAFFING_READERS)),
+    rule("GET", paths::PAYROLL, Page, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::PAYROLL_RUN, Page, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::PAYROLL_SCORES, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
     // Files.
@@ -194,6 +204,17 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/edit_person", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/record_leaving", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/roster_imports", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    // Server functions: payroll.
+    rule("POST", "/api/payroll_overview", ServerFn, AnyOf(PAYROLL_READERS)),
+    rule("POST", "/api/payroll_run", ServerFn, AnyOf(PAYROLL_READERS)),
+    rule("POST", "/api/start_payroll_run", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/submit_payroll_run", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/discard_payroll_run", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/mark_payroll_paid", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/propose_pay_standards", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/add_payroll_adjustment", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/score_sheet", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    rule("POST", "/api/record_score", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/roster_import", ServerFn, AnyOf(ROSTER_KEEPERS)),
     // Server functions: own account and API tokens.
     rule("POST", "/api/list_tokens", ServerFn, SignedIn),

@@ -173,6 +173,17 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         tokio::task::spawn_blocking(move || db::migrate(&db)).await??
     };
     tracing::info!(backend = db.kind().name(), applied, "database ready");
+    // Payroll runs the last process left computing are computed again.
+    let unfinished = db.run(|conn| app::db::payroll::computing_runs(conn)).await?;
+    for (district_id, run_id) in unfinished {
+        tracing::info!(run_id, "resuming a payroll run left computing");
+        app::api::payroll::ssr::spawn_compute(
+            db.clone(),
+            app::db::write::Actor::system("resume"),
+            district_id,
+            run_id,
+        );
+    }
 
     let site_root = cli.site_root.to_string_lossy().into_owned();
     if !cli.site_root.join("pkg").is_dir() {

@@ -38,6 +38,7 @@ mod database;
 mod documents;
 mod http;
 mod matrix;
+mod payroll;
 mod posts;
 mod sheets;
 mod support;

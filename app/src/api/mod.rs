@@ -11,6 +11,7 @@ pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod dashboard;
+pub mod payroll;
 pub mod roster;
 pub mod roster_import;
 pub mod session;
@@ -79,6 +80,7 @@ mod tests {
         ("approvals.rs", include_str!("approvals.rs")),
         ("audit.rs", include_str!("audit.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
+        ("payroll.rs", include_str!("payroll.rs")),
         ("roster.rs", include_str!("roster.rs")),
         ("roster_import.rs", include_str!("roster_import.rs")),
         ("session.rs", include_str!("session.rs")),

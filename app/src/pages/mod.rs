@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod payroll;
 pub mod posts;
 pub mod roster;
 pub mod roster_import;

@@ -1,0 +1,486 @@
+//! Payroll: the overview (runs, standards and rules in force), starting a
+//! month's run (computed in the background with progress), a run with its
+//! lines, submitting, discarding and marking paid, proposing next year's
+//! standards, and the monthly score sheet.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::insurance::InsuranceRules;
+use crate::domain::pay::PayStandards;
+use crate::domain::payroll::{PayrollProblem, RunStatus};
+use crate::domain::roster::RoleLevel;
+use crate::error::AppError;
+
+/// A run as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub month: String,
+    pub status: RunStatus,
+    pub people: i32,
+    pub lines_done: i32,
+    pub gross: Decimal,
+    pub employee: Decimal,
+    pub tax: Decimal,
+    pub net: Decimal,
+    pub employer: Decimal,
+    pub cost: Decimal,
+    /// Why the computation stopped, if it did.
+    pub problem: Option<PayrollProblem>,
+    pub approval_id: Option<i64>,
+    pub version: i32,
+}
+
+/// The payroll page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayrollInfo {
+    pub today: NaiveDate,
+    /// The month a new run is for by default (the last finished month).
+    pub default_month: String,
+    pub runs: Vec<RunSummary>,
+    /// The standards and rules in force this month, with their start.
+    pub standards: Option<(NaiveDate, PayStandards)>,
+    pub insurance: Option<(NaiveDate, InsuranceRules)>,
+    /// The viewer may start runs and propose standards (finance).
+    pub may_run: bool,
+}
+
+/// One line of a run as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunLine {
+    pub staff_id: i64,
+    pub name: String,
+    pub town_id: i64,
+    pub town: String,
+    pub town_en: String,
+    pub post_code: Option<String>,
+    pub role_level: RoleLevel,
+    pub days: u32,
+    pub days_in_month: u32,
+    pub score: Option<i32>,
+    pub grade: String,
+    pub base: Decimal,
+    pub role: Decimal,
+    pub tenure: Decimal,
+    pub qualification: Decimal,
+    pub performance: Decimal,
+    pub additions: Decimal,
+    pub deductions: Decimal,
+    pub gross: Decimal,
+    pub employee_insurance: Decimal,
+    pub employee_housing: Decimal,
+    pub tax: Decimal,
+    pub net: Decimal,
+    pub employer_insurance: Decimal,
+    pub employer_housing: Decimal,
+    pub cost: Decimal,
+}
+
+/// A run with the lines the viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub run: RunSummary,
+    pub lines: Vec<RunLine>,
+    /// The viewer may submit, discard and mark paid (finance).
+    pub may_act: bool,
+}
+
+/// One person on the score sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreRow {
+    pub staff_id: i64,
+    pub name: String,
+    pub town: String,
+    pub town_en: String,
+    pub score: Option<i32>,
+    pub reason: String,
+}
+
+/// The score sheet of a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoresInfo {
+    pub month: String,
+    /// The month's run is submitted or approved.
+    pub closed: bool,
+    /// Scores below this need a reason.
+    pub reason_below: u32,
+    pub rows: Vec<ScoreRow>,
+}
+
+/// A proposal of standards from the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandardsInput {
+    pub standards: PayStandards,
+    pub effective_from: NaiveDate,
+    pub note: String,
+}
+
+#[server(prefix = "/api", endpoint = "payroll_overview")]
+pub async fn payroll_overview() -> Result<PayrollInfo, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("payroll_overview")?;
+        super::with_db(move |conn| ssr::overview(conn, &p)).await
+    }
+    .await;
+    super::finish(result)
+}
+
+/// Starts the run of `month` (`YYYY-MM`); its lines are computed in the
+/// background. Returns the run's id.
+#[server(prefix = "/api", endpoint = "start_payroll_run")]
+pub async fn start_payroll_run(month: String) -> Result<i64, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("start_payroll_run")?;
+        let actor = crate::auth::actor(Some(&p));
+        let month =
+            crate::db::payroll::parse_month(&month).ok_or(AppError::Payroll(PayrollProblem::WrongState))?;
+        let today = super::towns::ssr::today();
+        let district_id = p.district_id;
+        let job_actor = actor.clone();
+        let run_id = super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| crate::db::payroll::create_run(tx, &p, month, today))
+                .map_err(ssr::from_payroll)
+        })
+        .await?;
+        let db = super::db()?;
+        ssr::spawn_compute(db, job_actor, district_id, run_id);
+        Ok(run_id)
+    }
+    .await;
+    super::finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "payroll_run")]
+pub async fn payroll_run(run_id: i64) -> Result<RunView, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("payroll_run")?;
+        super::with_db(move |conn| ssr::run_view(conn, &p, run_id)).await
+    }
+    .await;
+    super::finish(result)
+}
+
+/// Submits a draft for approval.
+#[server(prefix = "/api", endpoint = "submit_payroll_run")]
+pub async fn submit_payroll_run(run_id: i64, version: i32) -> Result<i64, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("submit_payroll_run")?;
+        let actor = crate::auth::actor(Some(&p));
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::payroll::submit_run(tx, &p, run_id, version)
+            })
+            .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "discard_payroll_run")]
+pub async fn discard_payroll_run(run_id: i64, version: i32) -> Result<(), AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("discard_payroll_run")?;
+        let actor = crate::auth::actor(Some(&p));
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::payroll::discard_run(tx, &p, run_id, version)
+            })
+            .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "mark_payroll_paid")]
+pub async fn mark_payroll_paid(run_id: i64) -> Result<(), AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("mark_payroll_paid")?;
+        let actor = crate::auth::actor(Some(&p));
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| crate::db::payroll::mark_paid(tx, &p, run_id))
+                .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
+/// Submits standards (typically next year's, from the annual adjustment)
+/// for approval.
+#[server(prefix = "/api", endpoint = "propose_pay_standards", input = Json)]
+pub async fn propose_pay_standards(input: StandardsInput) -> Result<i64, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("propose_pay_standards")?;
+        let actor = crate::auth::actor(Some(&p));
+        let proposal = crate::db::payroll::StandardsProposal {
+            standards: input.standards,
+            effective_from: input.effective_from,
+            note: input.note,
+        };
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::payroll::propose_standards(tx, &p, &proposal)
+            })
+            .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
+/// Records a 补发 or 扣发 for a person, paid in the next run of its month
+/// or later (finance).
+#[server(prefix = "/api", endpoint = "add_payroll_adjustment", input = Json)]
+pub async fn add_payroll_adjustment(
+    staff_id: i64,
+    adjustment: crate::domain::payroll::Adjustment,
+) -> Result<i64, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("add_payroll_adjustment")?;
+        let actor = crate::auth::actor(Some(&p));
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::payroll::add_adjustment(tx, &p, staff_id, &adjustment)
+            })
+            .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "score_sheet")]
+pub async fn score_sheet(month: String) -> Result<ScoresInfo, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("score_sheet")?;
+        let month = if month.trim().is_empty() {
+            let today = super::towns::ssr::today();
+            crate::domain::tax::YearMonth::new(
+                chrono::Datelike::year(&today),
+                chrono::Datelike::month(&today),
+            )
+        } else {
+            crate::db::payroll::parse_month(&month)
+        }
+        .ok_or(AppError::Payroll(PayrollProblem::WrongState))?;
+        super::with_db(move |conn| ssr::score_sheet(conn, &p, month)).await
+    }
+    .await;
+    super::finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "record_score")]
+pub async fn record_score(staff_id: i64, month: String, score: i32, reason: String) -> Result<(), AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("record_score")?;
+        let actor = crate::auth::actor(Some(&p));
+        let month =
+            crate::db::payroll::parse_month(&month).ok_or(AppError::Payroll(PayrollProblem::WrongState))?;
+        let today = super::towns::ssr::today();
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::payroll::record_score(tx, &p, staff_id, month, score, &reason, today)
+            })
+            .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::collections::HashMap;
+
+    use chrono::Datelike;
+
+    use super::*;
+    use crate::db::payroll::{self as db, PayrollError, RunRow};
+    use crate::db::write::Actor;
+    use crate::db::{AnyConnection, Db, DbError};
+    use crate::domain::access::{Principal, Role};
+    use crate::domain::money::from_fen;
+    use crate::domain::tax::YearMonth;
+
+    pub fn from_payroll(e: PayrollError) -> AppError {
+        match e {
+            PayrollError::Refused(p) => AppError::Payroll(p),
+            PayrollError::OutOfScope => AppError::Forbidden,
+            PayrollError::Approval(p) => AppError::Approval(p),
+            PayrollError::Db(d) => super::super::from_db(d),
+        }
+    }
+
+    /// Computes a run in the background; a failure is logged and left on
+    /// the run (discarded with its reason) or, for a crash, picked up again
+    /// at the next start.
+    pub fn spawn_compute(db: Db, actor: Actor, district_id: i64, run_id: i64) {
+        tokio::spawn(async move {
+            let result = db.run(move |conn| Ok(db::compute_run(conn, &actor, district_id, run_id))).await;
+            match result {
+                Ok(Ok(())) => tracing::info!(run_id, "payroll run computed"),
+                Ok(Err(PayrollError::Refused(p))) => {
+                    tracing::info!(run_id, problem = ?p, "payroll run refused")
+                }
+                Ok(Err(e)) => tracing::error!(run_id, error = %e, "payroll run failed"),
+                Err(e) => tracing::error!(run_id, error = %e, "payroll run failed"),
+            }
+        });
+    }
+
+    pub fn summary(r: &RunRow) -> Result<RunSummary, AppError> {
+        Ok(RunSummary {
+            id: r.id,
+            month: r.month.clone(),
+            status: r.status()?,
+            people: r.people,
+            lines_done: r.lines_done,
+            gross: from_fen(r.gross_fen),
+            employee: from_fen(r.employee_fen),
+            tax: from_fen(r.tax_fen),
+            net: from_fen(r.net_fen),
+            employer: from_fen(r.employer_fen),
+            cost: from_fen(r.cost_fen),
+            problem: (!r.problem.is_empty()).then(|| serde_json::from_str(&r.problem).ok()).flatten(),
+            approval_id: r.approval_id,
+            version: r.version,
+        })
+    }
+
+    fn may_see_pay(p: &Principal) -> bool {
+        p.has_any(&[Role::Finance, Role::Approver, Role::Auditor, Role::Town])
+    }
+
+    pub fn overview(conn: &mut AnyConnection, p: &Principal) -> Result<PayrollInfo, AppError> {
+        if !may_see_pay(p) {
+            return Err(AppError::Forbidden);
+        }
+        let today = super::super::towns::ssr::today();
+        let this = YearMonth::new(today.year(), today.month()).ok_or(AppError::Internal)?;
+        let last = if this.month == 1 {
+            YearMonth::new(this.year - 1, 12)
+        } else {
+            YearMonth::new(this.year, this.month - 1)
+        }
+        .ok_or(AppError::Internal)?;
+        let runs = db::list_runs(conn, p.district_id)?.iter().map(summary).collect::<Result<Vec<_>, _>>()?;
+        let first = chrono::NaiveDate::from_ymd_opt(this.year, this.month, 1).ok_or(AppError::Internal)?;
+        let standards = db::all_standards(conn, p.district_id)?.into_iter().find(|(d, _)| *d <= first);
+        let insurance = db::all_insurance(conn, p.district_id)?.into_iter().find(|(d, _)| *d <= first);
+        Ok(PayrollInfo {
+            today,
+            default_month: db::month_code(last),
+            runs,
+            standards,
+            insurance,
+            may_run: p.has(Role::Finance),
+        })
+    }
+
+    fn town_names(
+        conn: &mut AnyConnection,
+        district_id: i64,
+    ) -> Result<HashMap<i64, (String, String)>, DbError> {
+        use crate::db::schema::towns;
+        use diesel::prelude::*;
+        Ok(towns::table
+            .filter(towns::district_id.eq(district_id))
+            .select((towns::id, towns::name, towns::name_en))
+            .load::<(i64, String, String)>(conn)?
+            .into_iter()
+            .map(|(id, n, e)| (id, (n, e)))
+            .collect())
+    }
+
+    pub fn run_view(conn: &mut AnyConnection, p: &Principal, run_id: i64) -> Result<RunView, AppError> {
+        if !may_see_pay(p) {
+            return Err(AppError::Forbidden);
+        }
+        let run = RunRow::load(conn, p.district_id, run_id)?;
+        let names = town_names(conn, p.district_id)?;
+        let lines = db::lines(conn, p, run_id)?
+            .into_iter()
+            .map(|l| {
+                let d = &l.detail.line;
+                let (town, town_en) = names.get(&l.town_id).cloned().unwrap_or_default();
+                RunLine {
+                    staff_id: l.staff_id,
+                    name: l.name,
+                    town_id: l.town_id,
+                    town,
+                    town_en,
+                    post_code: l.post_code,
+                    role_level: l.role_level,
+                    days: d.pay.days,
+                    days_in_month: d.pay.days_in_month,
+                    score: l.score,
+                    grade: d.pay.grade.clone(),
+                    base: d.pay.base,
+                    role: d.pay.role,
+                    tenure: d.pay.tenure,
+                    qualification: d.pay.qualification,
+                    performance: d.pay.performance,
+                    additions: d.additions,
+                    deductions: d.deductions,
+                    gross: d.gross,
+                    employee_insurance: d.contributions.employee.insurance(),
+                    employee_housing: d.contributions.employee.housing_fund,
+                    tax: d.tax.tax,
+                    net: d.net,
+                    employer_insurance: d.contributions.employer.insurance(),
+                    employer_housing: d.contributions.employer.housing_fund,
+                    cost: d.employer_cost,
+                }
+            })
+            .collect();
+        Ok(RunView { run: summary(&run)?, lines, may_act: p.has(Role::Finance) })
+    }
+
+    pub fn score_sheet(
+        conn: &mut AnyConnection,
+        p: &Principal,
+        month: YearMonth,
+    ) -> Result<ScoresInfo, AppError> {
+        if !p.has_any(&[Role::Finance, Role::Town]) {
+            return Err(AppError::Forbidden);
+        }
+        let names = town_names(conn, p.district_id)?;
+        let scores = db::scores(conn, p.district_id, month)?;
+        let reason_below = db::standards_for(conn, p.district_id, month)?.map_or(60, |s| s.reason_below);
+        let rows = db::payees(conn, p.district_id, month)?
+            .into_iter()
+            .filter(|x| crate::db::roster::may_manage_town(p, x.town_id))
+            .map(|x| {
+                let (town, town_en) = names.get(&x.town_id).cloned().unwrap_or_default();
+                let (score, reason) =
+                    scores.get(&x.staff_id).map_or((None, String::new()), |(s, r, _)| (Some(*s), r.clone()));
+                ScoreRow { staff_id: x.staff_id, name: x.name, town, town_en, score, reason }
+            })
+            .collect();
+        let closed = {
+            use crate::db::schema::payroll_runs;
+            use diesel::prelude::*;
+            let n: i64 = payroll_runs::table
+                .filter(payroll_runs::district_id.eq(p.district_id))
+                .filter(payroll_runs::month.eq(db::month_code(month)))
+                .filter(payroll_runs::status.eq_any(["submitted", "approved", "paid"]))
+                .count()
+                .get_result(conn)
+                .map_err(DbError::from)?;
+            n > 0
+        };
+        Ok(ScoresInfo { month: db::month_code(month), closed, reason_below, rows })
+    }
+}

@@ -1,0 +1,186 @@
+//! Payroll on both backends: the demo's approved runs, a new month's run
+//! refused while scores are missing (naming whose), scores kept to the
+//! town user's own town, the run computed in the background, maker-checker
+//! (the maker cannot approve), immutability of approved runs enforced by
+//! the database itself, and a back payment paid in a later run.
+
+use gouzhu_tests::{Backend, Client, Server};
+use serde_json::{Value, json};
+
+async fn overview(client: &Client) -> Value {
+    let (status, o) = client.call("payroll_overview", &[]).await;
+    assert_eq!(status, 200, "{o}");
+    o
+}
+
+/// The month after `m` (`YYYY-MM`).
+fn next_month(m: &str) -> String {
+    let (y, mm) = m.split_once('-').expect("month");
+    let (y, mm): (i32, u32) = (y.parse().expect("year"), mm.parse().expect("month"));
+    if mm == 12 { format!("{}-01", y + 1) } else { format!("{y}-{:02}", mm + 1) }
+}
+
+/// Waits for a run to leave `computing`; returns it.
+async fn computed(client: &Client, run_id: i64) -> Value {
+    for _ in 0..200 {
+        let (status, v) = client.call("payroll_run", &[("run_id", &run_id.to_string())]).await;
+        assert_eq!(status, 200, "{v}");
+        if v["run"]["status"] != "computing" {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("run {run_id} still computing");
+}
+
+fn sum_lines(v: &Value, field: &str) -> f64 {
+    v["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l[field].as_str().expect(field).parse::<f64>().expect("amount"))
+        .sum()
+}
+
+both_backends! {
+    async fn the_demo_has_approved_runs_that_cannot_change(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let o = overview(&finance).await;
+        let runs = o["runs"].as_array().expect("runs");
+        assert!(!runs.is_empty());
+        let last = &runs[0];
+        assert_eq!(last["month"], o["default_month"]);
+        assert_eq!(last["status"], "approved");
+        assert!(runs[1..].iter().all(|r| r["status"] == "paid"), "earlier months paid");
+        assert!(o["standards"].is_array() && o["insurance"].is_array());
+        // The lines add up to the run's totals.
+        let id = last["id"].as_i64().expect("id");
+        let v = computed(&finance, id).await;
+        let net: f64 = v["run"]["net"].as_str().expect("net").parse().expect("net");
+        assert!((sum_lines(&v, "net") - net).abs() < 0.005, "lines add up to the net");
+        assert_eq!(v["lines"].as_array().expect("lines").len() as i64, v["run"]["people"].as_i64().expect("people"));
+        // The database refuses to change an approved run or its lines.
+        assert!(server.db.try_query(&format!("UPDATE payroll_lines SET net_fen = net_fen + 1, gross_fen = gross_fen + 1, base_fen = base_fen + 1 WHERE run_id = {id}")).is_err());
+        assert!(server.db.try_query(&format!("DELETE FROM payroll_lines WHERE run_id = {id}")).is_err());
+        assert!(server.db.try_query(&format!("UPDATE payroll_runs SET net_fen = 1 WHERE id = {id}")).is_err());
+        assert!(server.db.try_query(&format!("DELETE FROM payroll_runs WHERE id = {id}")).is_err());
+        // Marking it paid is allowed once; again changes nothing.
+        assert_eq!(finance.call("mark_payroll_paid", &[("run_id", &id.to_string())]).await.0, 200);
+        assert_eq!(finance.call("mark_payroll_paid", &[("run_id", &id.to_string())]).await.0, 200);
+        assert_eq!(server.db.query(&format!("SELECT status FROM payroll_runs WHERE id = {id}")), "paid");
+        // Town users see their own town's lines only; inspectors no pay.
+        let town = Client::demo(&server, "town.binjiang").await;
+        let (status, tv) = town.call("payroll_run", &[("run_id", &id.to_string())]).await;
+        assert_eq!(status, 200);
+        assert!(tv["lines"].as_array().expect("lines").iter().all(|l| l["town"] == "滨江街道"));
+        assert_eq!(Client::demo(&server, "inspector").await.call("payroll_run", &[("run_id", &id.to_string())]).await.0, 403);
+    }
+
+    async fn a_month_runs_once_scores_are_in_and_an_approver_approves(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let approver = Client::demo(&server, "approver").await;
+        let town = Client::demo(&server, "town.binjiang").await;
+        let month = next_month(overview(&finance).await["default_month"].as_str().expect("month"));
+        // The demo leaves five people of this month without a score.
+        let (status, e) = finance.call("start_payroll_run", &[("month", &month)]).await;
+        assert_eq!(status, 422, "{e}");
+        let missing = e["Payroll"]["MissingScores"].as_array().expect("who is missing").clone();
+        assert_eq!(missing.len(), 5);
+        // A town user scores their own people only, with a reason when low.
+        let (_, sheet) = town.call("score_sheet", &[("month", &month)]).await;
+        let own: Vec<i64> = sheet["rows"].as_array().expect("rows").iter().map(|r| r["staff_id"].as_i64().expect("id")).collect();
+        assert!(!own.is_empty());
+        let other = missing.iter().map(|m| m["staff_id"].as_i64().expect("id")).find(|id| !own.contains(id));
+        if let Some(other) = other {
+            let (status, _) = town.call("record_score", &[("staff_id", &other.to_string()), ("month", &month), ("score", "90"), ("reason", "")]).await;
+            assert_eq!(status, 403, "another town's person");
+        }
+        let (status, e) = town.call("record_score", &[("staff_id", &own[0].to_string()), ("month", &month), ("score", "40"), ("reason", " ")]).await;
+        assert_eq!((status, e["Payroll"].as_str()), (reqwest::StatusCode::UNPROCESSABLE_ENTITY, Some("ReasonRequired")), "{e}");
+        assert_eq!(town.call("record_score", &[("staff_id", &own[0].to_string()), ("month", &month), ("score", "101"), ("reason", "x")]).await.0, 422);
+        for m in &missing {
+            let id = m["staff_id"].as_i64().expect("id").to_string();
+            let (status, e) = finance.call("record_score", &[("staff_id", &id), ("month", &month), ("score", "88"), ("reason", "")]).await;
+            assert_eq!(status, 200, "{e}");
+        }
+        // A back payment for someone, paid in this run.
+        let staff_id = own[0];
+        let (status, e) = finance.call_json("add_payroll_adjustment", &json!({
+            "staff_id": staff_id,
+            "adjustment": { "kind": "addition", "amount": "1234.56", "for_month": { "year": 2026, "month": 1 }, "reason": "补发一月绩效差额" }
+        })).await;
+        assert_eq!(status, 200, "{e}");
+        // Now the run starts, computes in the background and is a draft.
+        let (status, run_id) = finance.call("start_payroll_run", &[("month", &month)]).await;
+        assert_eq!(status, 200, "{run_id}");
+        let run_id = run_id.as_i64().expect("run id");
+        assert_eq!(finance.call("start_payroll_run", &[("month", &month)]).await.0, 409, "one run a month");
+        let v = computed(&finance, run_id).await;
+        assert_eq!(v["run"]["status"], "draft", "{}", v["run"]);
+        let line = v["lines"].as_array().expect("lines").iter().find(|l| l["staff_id"] == staff_id).expect("the person's line").clone();
+        assert_eq!(line["additions"], "1234.56");
+        let version = v["run"]["version"].as_i64().expect("version").to_string();
+        // Submitted, the lines freeze; the maker cannot approve.
+        let (status, approval) = finance.call("submit_payroll_run", &[("run_id", &run_id.to_string()), ("version", &version)]).await;
+        assert_eq!(status, 200, "{approval}");
+        let approval_id = approval.as_i64().expect("approval").to_string();
+        assert!(server.db.try_query(&format!("UPDATE payroll_lines SET detail = detail WHERE run_id = {run_id}")).is_err());
+        let aid = approval_id.clone();
+        let (status, _) = finance.call("decide_approval", &[("id", &aid), ("version", "1"), ("decision", "Approve"), ("reason", "")]).await;
+        assert_eq!(status, 403, "the maker's role cannot decide");
+        let (status, e) = approver.call("decide_approval", &[("id", &aid), ("version", "1"), ("decision", "Approve"), ("reason", "同意")]).await;
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(server.db.query(&format!("SELECT status FROM payroll_runs WHERE id = {run_id}")), "approved");
+        // The adjustment is paid: the next month's run will not pay it again.
+        assert_eq!(server.db.query(&format!("SELECT run_id FROM payroll_adjustments WHERE staff_id = {staff_id}")), run_id.to_string());
+        // Scores of an approved month are closed.
+        let (status, e) = finance.call("record_score", &[("staff_id", &own[0].to_string()), ("month", &month), ("score", "70"), ("reason", "")]).await;
+        assert_eq!((status.as_u16(), e["Payroll"].as_str()), (422, Some("MonthClosed")));
+        // Every step is audited.
+        assert_eq!(
+            server.db.query(&format!("SELECT count(*) FROM audit_log WHERE entity = 'payroll_runs' AND entity_id = '{run_id}' AND action = 'approved'")),
+            "1"
+        );
+    }
+}
+
+/// The payroll pages in Chromium: the runs, one run's lines with totals,
+/// the score sheet and the annual adjustment's preview, hydrated without
+/// console errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_payroll_pages_work_in_the_browser() {
+    use gouzhu_tests::{Browser, DEMO_PASSWORD};
+    let server = Server::start(Backend::Sqlite);
+    let browser = Browser::new().await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
+    browser.open_hydrated(&format!("{}/payroll", server.base_url)).await;
+    browser.wait_for("#runs-table tbody tr").await;
+    browser.wait_for("#standards").await;
+    // The adjustment preview follows the growth rate typed, in the page.
+    let growth = browser.wait_for("#adjust-form input[name=growth]").await;
+    growth.clear().await.expect("clear");
+    growth.send_keys("10").await.expect("typing");
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = browser.text("#adjust-preview tbody tr:first-child td.strong").await;
+        if shown == "2,200.00" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, "2,200.00", "base 2,000 grown by 10%");
+    let link = browser.wait_for("#runs-table tbody tr:first-child a").await;
+    let href = link.attr("href").await.expect("href").expect("a link");
+    browser.open_hydrated(&format!("{}{href}", server.base_url)).await;
+    browser.wait_for("#lines-table tbody tr").await;
+    let net = browser.text("#total-net").await;
+    assert_eq!(browser.text("#lines-net").await, net, "the lines add up to the run's net");
+    browser.open_hydrated(&format!("{}/payroll/scores", server.base_url)).await;
+    browser.wait_for("#scores-table tbody tr").await;
+    assert!(browser.text("#scores-missing").await.contains('5'));
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}
