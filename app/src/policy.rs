@@ -120,6 +120,9 @@ pub mod paths {
     pub const PAYROLL: &str = "/payroll";
     pub const PAYROLL_RUN: &str = "/payroll/runs/{id}";
     pub const PAYROLL_SCORES: &str = "/payroll/scores";
+    pub const PAYROLL_SHEET_PDF: &str = "/files/payroll/{id}/sheet.pdf";
+    pub const PAYROLL_SHEET_XLSX: &str = "/files/payroll/{id}/sheet.xlsx";
+    pub const PAYROLL_SLIPS_PDF: &str = "/files/payroll/{id}/slips.pdf";
     pub const ROSTER_IMPORTS: &str = "/roster-imports";
     pub const ROSTER_IMPORT: &str = "/roster-imports/{id}";
     /// Files: the roster upload (a form post) and the spreadsheets.
@@ -180,6 +183,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::ROSTER_XLSX, File, AnyOf(STAFFING_READERS)),
     rule("GET", paths::TOWNS_XLSX, File, AnyOf(STAFFING_READERS)),
     rule("GET", paths::PLAN_XLSX, File, AnyOf(BUREAU)),
+    rule("GET", paths::PAYROLL_SHEET_PDF, File, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::PAYROLL_SHEET_XLSX, File, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::PAYROLL_SLIPS_PDF, File, AnyOf(PAYROLL_READERS)),
     // Server functions: session.
     early("POST", "/api/login", ServerFn, Public),
     early("POST", "/api/logout", ServerFn, SignedIn),

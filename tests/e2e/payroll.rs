@@ -184,3 +184,69 @@ async fn the_payroll_pages_work_in_the_browser() {
     assert!(errors.is_empty(), "browser console errors: {errors:#?}");
     browser.close().await;
 }
+
+/// Downloads `path` and returns the PDF's text (`pdftotext -layout`).
+async fn pdf_text(client: &Client, path: &str) -> String {
+    let res = client.get(path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let bytes = res.bytes().await.expect("body");
+    let dir = gouzhu_tests::process::TempDir::new("pdf");
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, &bytes).expect("writing PDF");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+both_backends! {
+    async fn the_salary_sheet_and_slips_hold_names_totals_and_capitals(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let run = overview(&finance).await["runs"][0].clone();
+        let id = run["id"].as_i64().expect("id");
+        let v = computed(&finance, id).await;
+        let text = pdf_text(&finance, &format!("/files/payroll/{id}/sheet.pdf")).await;
+        for needle in ["专职低保员补贴发放表", "全区汇总", "本页小计", "合计", "实发合计（大写）：人民币", "制表：", "审核：", "审批：", "滨江街道"] {
+            assert!(text.contains(needle), "{needle} in the sheet");
+        }
+        let first = v["lines"][0]["name"].as_str().expect("name");
+        assert!(text.contains(first), "{first} in the sheet");
+        // The grand net total, as on the run, appears in figures.
+        let net: f64 = run["net"].as_str().expect("net").parse().expect("net");
+        let figures = format!("{:.2}", net);
+        let grouped = {
+            let (int, frac) = figures.split_once('.').expect("decimals");
+            let mut out = String::new();
+            for (i, c) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 { out.push(','); }
+                out.push(c);
+            }
+            format!("{out}.{frac}")
+        };
+        assert!(text.contains(&grouped), "net total {grouped} in the sheet");
+        // One town only, for a town user: no other town's people.
+        let town = Client::demo(&server, "town.binjiang").await;
+        let own = pdf_text(&town, &format!("/files/payroll/{id}/sheet.pdf")).await;
+        assert!(own.contains("滨江街道") && !own.contains("全区汇总"));
+        let other: Vec<String> = v["lines"].as_array().expect("lines").iter()
+            .filter(|l| l["town"] != "滨江街道").map(|l| l["name"].as_str().expect("name").to_owned()).take(3).collect();
+        let own_names: Vec<String> = v["lines"].as_array().expect("lines").iter()
+            .filter(|l| l["town"] == "滨江街道").map(|l| l["name"].as_str().expect("name").to_owned()).collect();
+        for name in other.iter().filter(|n| !own_names.contains(n)) {
+            assert!(!own.contains(name.as_str()), "{name} is not the town user's");
+        }
+        // Slips: one per person; the workbook reads back.
+        let slips = pdf_text(&finance, &format!("/files/payroll/{id}/slips.pdf")).await;
+        assert!(slips.contains("工资条") && slips.contains(first));
+        let res = finance.get(&format!("/files/payroll/{id}/sheet.xlsx")).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.bytes().await.expect("body").starts_with(b"PK"));
+        assert_eq!(Client::demo(&server, "inspector").await.get(&format!("/files/payroll/{id}/sheet.pdf")).await.status(), 403);
+    }
+}

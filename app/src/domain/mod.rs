@@ -7,6 +7,7 @@ pub mod allocation;
 pub mod approval;
 pub mod audit;
 pub mod calendar;
+pub mod capitals;
 pub mod idcard;
 pub mod insurance;
 pub mod money;

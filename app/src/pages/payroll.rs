@@ -381,6 +381,16 @@ fn Run(
                 <h1 id="run-title">{run.month.clone()}" "{move || i18n.t().payroll.run_title}</h1>
                 <p class="muted" id="run-status" data-status=status.code()>{move || i18n.t().payroll.status(status)}</p>
             </div>
+            {(!matches!(status, RunStatus::Computing | RunStatus::Discarded)).then(|| {
+                let file = |path: &str| path.replace("{id}", &id.to_string());
+                view! {
+                    <div class="page-actions">
+                        <a class="button" download id="sheet-pdf" href=file(paths::PAYROLL_SHEET_PDF)>{move || i18n.t().payroll.download_sheet}</a>
+                        <a class="button" download id="sheet-xlsx" href=file(paths::PAYROLL_SHEET_XLSX)>{move || i18n.t().payroll.download_xlsx}</a>
+                        <a class="button" download id="slips-pdf" href=file(paths::PAYROLL_SLIPS_PDF)>{move || i18n.t().payroll.download_slips}</a>
+                    </div>
+                }
+            })}
             {may_act.then(|| view! {
                 <div class="page-actions">
                     {(status == RunStatus::Draft).then(|| view! {

@@ -8,6 +8,7 @@
 //! never as markup. Rendering is CPU-bound and runs on the blocking pool,
 //! at most [`MAX_PARALLEL_RENDERS`] at a time.
 
+pub mod payroll;
 pub mod staffing;
 
 use std::path::{Path, PathBuf};
@@ -41,12 +42,18 @@ const PREFERRED_CJK_FAMILY: &str = "Noto Sans CJK SC";
 pub enum Template {
     /// 岗位配置汇总表: towns, population and posts of a district.
     StaffingSummary,
+    /// 工资表: a month's payroll, by town or summed per town.
+    SalarySheet,
+    /// 工资条: one slip per person.
+    PaySlips,
 }
 
 impl Template {
     fn file_name(self) -> &'static str {
         match self {
             Template::StaffingSummary => "staffing-summary.typ",
+            Template::SalarySheet => "salary-sheet.typ",
+            Template::PaySlips => "pay-slips.typ",
         }
     }
 
@@ -55,6 +62,8 @@ impl Template {
             Template::StaffingSummary => {
                 include_str!("../../../contract-templates/staffing-summary.typ")
             }
+            Template::SalarySheet => include_str!("../../../contract-templates/salary-sheet.typ"),
+            Template::PaySlips => include_str!("../../../contract-templates/pay-slips.typ"),
         }
     }
 }

@@ -7,6 +7,7 @@ mod api_v1;
 mod files;
 pub mod guard;
 mod health;
+mod payroll_files;
 mod sheets;
 
 use app::policy::{self, RouteKind};
@@ -38,6 +39,9 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::ROSTER_XLSX),
     ("GET", policy::paths::TOWNS_XLSX),
     ("GET", policy::paths::PLAN_XLSX),
+    ("GET", policy::paths::PAYROLL_SHEET_PDF),
+    ("GET", policy::paths::PAYROLL_SHEET_XLSX),
+    ("GET", policy::paths::PAYROLL_SLIPS_PDF),
     ("GET", "/pkg/*"),
     ("GET", "/favicon.svg"),
 ];
@@ -127,6 +131,9 @@ pub fn router(state: AppState) -> Router {
         .route(policy::paths::ROSTER_XLSX, get(sheets::roster_xlsx))
         .route(policy::paths::TOWNS_XLSX, get(sheets::towns_xlsx))
         .route(policy::paths::PLAN_XLSX, get(sheets::plan_xlsx))
+        .route(policy::paths::PAYROLL_SHEET_PDF, get(payroll_files::sheet_pdf))
+        .route(policy::paths::PAYROLL_SHEET_XLSX, get(payroll_files::sheet_xlsx))
+        .route(policy::paths::PAYROLL_SLIPS_PDF, get(payroll_files::slips_pdf))
         .leptos_routes_with_context(
             &state,
             routes,
