@@ -136,6 +136,9 @@ pub mod paths {
     pub const API_OPENAPI: &str = "/api/v1/openapi.json";
     pub const API_ROSTER: &str = "/api/v1/roster";
     pub const API_ALLOCATION_PREVIEW: &str = "/api/v1/allocation/preview";
+    pub const API_PAYROLL_RUNS: &str = "/api/v1/payroll/runs";
+    pub const API_PAYROLL_RUN: &str = "/api/v1/payroll/runs/{id}";
+    pub const API_PAYROLL_PREVIEW: &str = "/api/v1/payroll/preview";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -247,6 +250,10 @@ pub const RULES: &[Rule] = &[
     // Pure: computes from the figures sent, reads nothing stored.
     rule("POST", paths::API_ALLOCATION_PREVIEW, Api, SignedIn),
     early("GET", paths::API_OPENAPI, Api, Public),
+    rule("GET", paths::API_PAYROLL_RUNS, Api, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::API_PAYROLL_RUN, Api, AnyOf(PAYROLL_READERS)),
+    // Pure, like the allocation preview.
+    rule("POST", paths::API_PAYROLL_PREVIEW, Api, SignedIn),
 ];
 
 /// The rule for a request: by its matched route path when the router

@@ -250,3 +250,40 @@ both_backends! {
         assert_eq!(Client::demo(&server, "inspector").await.get(&format!("/files/payroll/{id}/sheet.pdf")).await.status(), 403);
     }
 }
+
+both_backends! {
+    async fn the_api_reads_runs_scoped_and_previews_pay(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let town = Client::demo(&server, "town.binjiang").await;
+        let all: Value = finance.get("/api/v1/payroll/runs").await.json().await.expect("json");
+        let own: Value = town.get("/api/v1/payroll/runs").await.json().await.expect("json");
+        let (a, o) = (&all["runs"][0], &own["runs"][0]);
+        assert_eq!(a["id"], o["id"]);
+        assert!(o["people"].as_i64() < a["people"].as_i64(), "a town sees its own people only");
+        let id = a["id"].as_i64().expect("id");
+        let one: Value = town.get(&format!("/api/v1/payroll/runs/{id}")).await.json().await.expect("json");
+        assert!(one["lines"].as_array().expect("lines").iter().all(|l| l["town"] == "滨江街道"));
+        assert_eq!(Client::demo(&server, "provider").await.get("/api/v1/payroll/runs").await.status(), 403);
+        // The preview: the demo standards and rules, a typical post.
+        let doc: Value = Client::anonymous(&server).get("/api/v1/openapi.json").await.json().await.expect("json");
+        assert!(doc["paths"]["/api/v1/payroll/preview"]["post"].is_object());
+        let overview: Value = finance.call("payroll_overview", &[]).await.1;
+        let input = json!({
+            "month": { "year": 2026, "month": 4 },
+            "standards": overview["standards"][1],
+            "insurance": overview["insurance"][1],
+            "facts": { "role_level": "assistant", "certificate": "assistant", "hire_date": "2021-03-15", "score": 85, "days": 30 }
+        });
+        let res = town.post_json("/api/v1/payroll/preview", &input).await;
+        assert_eq!(res.status(), 200);
+        let line: Value = res.json().await.expect("json");
+        let amount = |v: &Value| v.as_str().and_then(|s| s.parse::<f64>().ok()).expect("an amount");
+        assert_eq!(amount(&line["gross"]), 2650.0);
+        assert_eq!(amount(&line["net"]), 1857.5);
+        assert_eq!(amount(&line["employer_cost"]), 4175.5);
+        let mut bad = input.clone();
+        bad["facts"]["score"] = json!("high");
+        assert_eq!(town.post_json("/api/v1/payroll/preview", &bad).await.status(), 400);
+    }
+}

@@ -197,3 +197,135 @@ mod tests {
         assert_eq!(documented, routes);
     }
 }
+
+/// A run's summary as `p` may see it: district-wide readers get the run's
+/// totals, town users the sums of their own town's lines.
+fn scoped(view: &app::api::payroll::RunView, p: &app::domain::access::Principal) -> serde_json::Value {
+    let mut run = serde_json::to_value(&view.run).unwrap_or_default();
+    if !p.sees_whole_district() {
+        let sum = |f: fn(&app::api::payroll::RunLine) -> rust_decimal::Decimal| -> String {
+            view.lines.iter().map(f).sum::<rust_decimal::Decimal>().to_string()
+        };
+        run["people"] = json!(view.lines.len());
+        run["lines_done"] = json!(view.lines.len());
+        run["gross"] = json!(sum(|l| l.gross));
+        run["employee"] = json!(sum(|l| l.employee_insurance + l.employee_housing));
+        run["tax"] = json!(sum(|l| l.tax));
+        run["net"] = json!(sum(|l| l.net));
+        run["employer"] = json!(sum(|l| l.employer_insurance + l.employer_housing));
+        run["cost"] = json!(sum(|l| l.cost));
+    }
+    run
+}
+
+/// `GET /api/v1/payroll/runs`: the district's payroll runs, newest month
+/// first; a town user's figures are their own town's.
+pub async fn payroll_runs(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+) -> Response {
+    let p = auth.principal;
+    let result = state
+        .db
+        .run(move |conn| {
+            let rows = app::db::payroll::list_runs(conn, p.district_id)?;
+            let mut out = Vec::new();
+            for r in rows {
+                match app::api::payroll::ssr::run_view(conn, &p, r.id) {
+                    Ok(v) => out.push(scoped(&v, &p)),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+            Ok(Ok(out))
+        })
+        .await;
+    match result {
+        Ok(Ok(runs)) => Json(json!({ "runs": runs })).into_response(),
+        Ok(Err(e)) => app_error(&e),
+        Err(e) => app_error(&app::api::from_db(e)),
+    }
+}
+
+/// `GET /api/v1/payroll/runs/{id}`: one run with the lines the caller may
+/// see.
+pub async fn payroll_run(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Path(id): Path<i64>,
+) -> Response {
+    let p = auth.principal;
+    let result =
+        state.db.run(move |conn| Ok(app::api::payroll::ssr::run_view(conn, &p, id).map(|v| (v, p)))).await;
+    match result {
+        Ok(Ok((v, p))) => Json(json!({ "run": scoped(&v, &p), "lines": v.lines })).into_response(),
+        Ok(Err(e)) => app_error(&e),
+        Err(e) => app_error(&app::api::from_db(e)),
+    }
+}
+
+/// `POST /api/v1/payroll/preview`: one person's pay for a month from the
+/// standards, rules and facts sent. Pure: nothing is read or stored.
+pub async fn payroll_preview(body: axum::body::Bytes) -> Response {
+    use app::domain::insurance::InsuranceRules;
+    use app::domain::pay::{PayFacts, PayStandards};
+    use app::domain::payroll::{Adjustment, LineInput, compute};
+    use app::domain::tax::{TaxYearToDate, YearMonth};
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Input {
+        month: YearMonth,
+        standards: PayStandards,
+        insurance: InsuranceRules,
+        facts: PayFacts,
+        #[serde(default)]
+        additional: rust_decimal::Decimal,
+        #[serde(default)]
+        before: TaxYearToDate,
+        #[serde(default = "yes")]
+        insured: bool,
+        #[serde(default)]
+        adjustments: Vec<Adjustment>,
+    }
+    fn yes() -> bool {
+        true
+    }
+    let input: Input = match serde_json::from_slice(&body) {
+        Ok(i) => i,
+        Err(e) => return error_json(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string()),
+    };
+    if YearMonth::new(input.month.year, input.month.month).is_none() {
+        return error_json(StatusCode::BAD_REQUEST, "invalid_month", "month must be 1 to 12");
+    }
+    if let Err(p) = input.standards.check() {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "standards", "problem": p, "message": "invalid pay standards" })),
+        )
+            .into_response();
+    }
+    if let Err(p) = input.insurance.check() {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "insurance", "problem": p, "message": "invalid insurance rules" })),
+        )
+            .into_response();
+    }
+    let line = compute(&LineInput {
+        month: input.month,
+        standards: &input.standards,
+        insurance: &input.insurance,
+        facts: Some(input.facts),
+        additional: input.additional,
+        before: input.before,
+        insured: input.insured,
+        adjustments: &input.adjustments,
+    });
+    match line {
+        Ok(l) => Json(l).into_response(),
+        Err(p) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "line", "problem": p, "message": "this pay cannot be paid" })),
+        )
+            .into_response(),
+    }
+}

@@ -33,6 +33,9 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::API_ROSTER),
     ("POST", policy::paths::API_ALLOCATION_PREVIEW),
     ("GET", policy::paths::API_OPENAPI),
+    ("GET", policy::paths::API_PAYROLL_RUNS),
+    ("GET", policy::paths::API_PAYROLL_RUN),
+    ("POST", policy::paths::API_PAYROLL_PREVIEW),
     ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
     ("GET", policy::paths::ROSTER_IMPORT_FAILED),
     ("GET", policy::paths::ROSTER_TEMPLATE),
@@ -121,6 +124,9 @@ pub fn router(state: AppState) -> Router {
         .route(policy::paths::API_ROSTER, get(api_v1::roster))
         .route(policy::paths::API_ALLOCATION_PREVIEW, post(api_v1::allocation_preview))
         .route(policy::paths::API_OPENAPI, get(api_v1::openapi))
+        .route(policy::paths::API_PAYROLL_RUNS, get(api_v1::payroll_runs))
+        .route(policy::paths::API_PAYROLL_RUN, get(api_v1::payroll_run))
+        .route(policy::paths::API_PAYROLL_PREVIEW, post(api_v1::payroll_preview))
         .route(
             policy::paths::ROSTER_IMPORT_UPLOAD,
             post(sheets::roster_import)
