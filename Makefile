@@ -66,7 +66,9 @@ ci:
 bench: build
 	scripts/bench-startup.sh 10
 	cargo run --release -p app --example bench_allocation
+	cargo run --release -p app --example bench_payroll
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_import
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_payroll_run
 
 ## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
 clean-data:

@@ -409,6 +409,11 @@ pub mod ssr {
             return Err(AppError::Forbidden);
         }
         let run = RunRow::load(conn, p.district_id, run_id)?;
+        // While computing, the progress is all there is to show: polling
+        // stays cheap however large the run.
+        if run.status()? == RunStatus::Computing {
+            return Ok(RunView { run: summary(&run)?, lines: Vec::new(), may_act: p.has(Role::Finance) });
+        }
         let names = town_names(conn, p.district_id)?;
         let lines = db::lines(conn, p, run_id)?
             .into_iter()

@@ -35,7 +35,7 @@ use crate::domain::roster::{Certificate, RoleLevel, StaffStatus};
 use crate::domain::tax::{AdditionalDeduction, TaxYearToDate, YearMonth, additional_for};
 
 /// Lines written per transaction while a run computes.
-pub const CHUNK: usize = 500;
+pub const CHUNK: usize = 2_000;
 
 /// Why a payroll write is refused.
 #[derive(Debug, thiserror::Error)]
@@ -584,26 +584,40 @@ fn open_adjustments(
 }
 
 /// Each person's tax year to date before `month`: from their latest line
-/// of an approved or paid run earlier in the same year.
+/// of an approved or paid run earlier in the same year. Runs are read
+/// newest first and only until everyone in `needed` is found, so a steady
+/// month reads one earlier run, not the whole year.
 fn tax_to_date(
     conn: &mut AnyConnection,
     district_id: i64,
     month: YearMonth,
+    needed: &std::collections::HashSet<i64>,
 ) -> Result<HashMap<i64, TaxYearToDate>, DbError> {
     let year_start = format!("{}-01", month.year);
-    let rows: Vec<(i64, i64, String)> = payroll_lines::table
-        .inner_join(payroll_runs::table)
+    let runs: Vec<i64> = payroll_runs::table
         .filter(payroll_runs::district_id.eq(district_id))
         .filter(payroll_runs::status.eq_any([RunStatus::Approved.code(), RunStatus::Paid.code()]))
         .filter(payroll_runs::month.ge(&year_start))
         .filter(payroll_runs::month.lt(month_code(month)))
-        .order((payroll_runs::month.asc(), payroll_runs::id.asc()))
-        .select((payroll_lines::staff_id, payroll_lines::run_id, payroll_lines::detail))
+        .order((payroll_runs::month.desc(), payroll_runs::id.desc()))
+        .select(payroll_runs::id)
         .load(conn)?;
-    let mut out = HashMap::new();
-    for (staff_id, _, detail) in rows {
-        let line: StoredDetail = serde_json::from_str(&detail).map_err(corrupt)?;
-        out.insert(staff_id, line.line.tax.to_date);
+    let mut out: HashMap<i64, TaxYearToDate> = HashMap::new();
+    for run_id in runs {
+        if needed.iter().all(|s| out.contains_key(s)) {
+            break;
+        }
+        let rows: Vec<(i64, String)> = payroll_lines::table
+            .filter(payroll_lines::run_id.eq(run_id))
+            .select((payroll_lines::staff_id, payroll_lines::detail))
+            .load(conn)?;
+        for (staff_id, detail) in rows {
+            if out.contains_key(&staff_id) || !needed.contains(&staff_id) {
+                continue;
+            }
+            let line: StoredDetail = serde_json::from_str(&detail).map_err(corrupt)?;
+            out.insert(staff_id, line.line.tax.to_date);
+        }
     }
     Ok(out)
 }
@@ -731,73 +745,108 @@ pub fn create_run(
     Ok(id)
 }
 
-/// The lines of a run, computed (pure once the inputs are loaded).
-pub fn compute_lines(
-    conn: &mut AnyConnection,
-    district_id: i64,
-    month: YearMonth,
-) -> Result<Vec<(Payee, StoredDetail)>, PayrollError> {
-    let standards = standards_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoStandards))?;
-    let insurance =
-        insurance_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoInsuranceRules))?;
-    let scores = scores(conn, district_id, month)?;
-    let declared = declarations(conn, district_id, None)?;
-    let before = tax_to_date(conn, district_id, month)?;
-    let mut adjustments = open_adjustments(conn, district_id, month)?;
-    let mut out = Vec::new();
-    for p in payees(conn, district_id, month)? {
-        let Some((score, _, _)) = scores.get(&p.staff_id) else {
-            return Err(refused(PayrollProblem::MissingScores(vec![Missing {
-                staff_id: p.staff_id,
-                name: p.name.clone(),
-                town: String::new(),
-            }])));
-        };
-        let adj = adjustments.remove(&p.staff_id).unwrap_or_default();
-        let plain: Vec<Adjustment> = adj.iter().map(|(_, a)| a.clone()).collect();
-        let additional = declared.get(&p.staff_id).map_or(Decimal::ZERO, |d| additional_for(d, month));
-        let facts = PayFacts {
-            role_level: p.role_level,
-            certificate: p.certificate,
-            hire_date: p.hire_date,
-            score: u32::try_from(*score).unwrap_or(0),
-            days: p.days.min(days_in(month)),
-        };
-        let input = LineInput {
+/// Everything a run's lines are computed from, loaded once.
+pub struct Prepared {
+    pub month: YearMonth,
+    pub standards: PayStandards,
+    pub insurance: InsuranceRules,
+    pub payees: Vec<Payee>,
+    scores: HashMap<i64, (i32, String, i32)>,
+    declared: HashMap<i64, Vec<AdditionalDeduction>>,
+    before: HashMap<i64, TaxYearToDate>,
+    adjustments: HashMap<i64, Vec<(i64, Adjustment)>>,
+}
+
+impl Prepared {
+    /// Loads the inputs of `month`'s run; refuses when standards, rules or
+    /// any score are missing.
+    pub fn load(
+        conn: &mut AnyConnection,
+        district_id: i64,
+        month: YearMonth,
+    ) -> Result<Prepared, PayrollError> {
+        let standards =
+            standards_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoStandards))?;
+        let insurance =
+            insurance_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoInsuranceRules))?;
+        let scores = scores(conn, district_id, month)?;
+        let payees = payees(conn, district_id, month)?;
+        let missing: Vec<Missing> = payees
+            .iter()
+            .filter(|p| !scores.contains_key(&p.staff_id))
+            .map(|p| Missing { staff_id: p.staff_id, name: p.name.clone(), town: String::new() })
+            .collect();
+        if !missing.is_empty() {
+            return Err(refused(PayrollProblem::MissingScores(missing)));
+        }
+        let needed = payees.iter().map(|p| p.staff_id).collect();
+        Ok(Prepared {
             month,
-            standards: &standards,
-            insurance: &insurance,
-            facts: Some(facts),
-            additional,
-            before: before.get(&p.staff_id).copied().unwrap_or_default(),
-            insured: crate::domain::payroll::insured_in(month, p.hire_date, p.left_on),
-            adjustments: &plain,
-        };
-        let line = compute(&input).map_err(|problem| {
-            refused(PayrollProblem::Line { staff_id: p.staff_id, name: p.name.clone(), problem })
-        })?;
-        out.push((p, StoredDetail { line, score: facts.score, adjustments: adj, additional }));
+            standards,
+            insurance,
+            declared: declarations(conn, district_id, None)?,
+            before: tax_to_date(conn, district_id, month, &needed)?,
+            adjustments: open_adjustments(conn, district_id, month)?,
+            scores,
+            payees,
+        })
     }
-    Ok(out)
+
+    /// The lines of `payees` (pure).
+    pub fn compute(&self, payees: &[Payee]) -> Result<Vec<(Payee, StoredDetail)>, PayrollError> {
+        let month = self.month;
+        let mut out = Vec::with_capacity(payees.len());
+        for p in payees {
+            let score = self.scores.get(&p.staff_id).map_or(0, |(s, _, _)| *s);
+            let adj = self.adjustments.get(&p.staff_id).cloned().unwrap_or_default();
+            let plain: Vec<Adjustment> = adj.iter().map(|(_, a)| a.clone()).collect();
+            let additional =
+                self.declared.get(&p.staff_id).map_or(Decimal::ZERO, |d| additional_for(d, month));
+            let facts = PayFacts {
+                role_level: p.role_level,
+                certificate: p.certificate,
+                hire_date: p.hire_date,
+                score: u32::try_from(score).unwrap_or(0),
+                days: p.days.min(days_in(month)),
+            };
+            let input = LineInput {
+                month,
+                standards: &self.standards,
+                insurance: &self.insurance,
+                facts: Some(facts),
+                additional,
+                before: self.before.get(&p.staff_id).copied().unwrap_or_default(),
+                insured: crate::domain::payroll::insured_in(month, p.hire_date, p.left_on),
+                adjustments: &plain,
+            };
+            let line = compute(&input).map_err(|problem| {
+                refused(PayrollProblem::Line { staff_id: p.staff_id, name: p.name.clone(), problem })
+            })?;
+            out.push((p.clone(), StoredDetail { line, score: facts.score, adjustments: adj, additional }));
+        }
+        Ok(out)
+    }
 }
 
 fn fen(d: Decimal) -> Result<i64, DbError> {
     to_fen(d).map_err(|_| corrupt(format!("amount {d} out of range")))
 }
 
-/// Writes computed lines of run `run_id` (in the caller's transaction).
+/// Writes computed lines of run `run_id` (in the caller's transaction):
+/// one multi-row statement on PostgreSQL, row by row on SQLite (cached
+/// prepared statements, no network between).
 pub fn insert_lines(
     tx: &mut Tx<'_>,
     district_id: i64,
     run_id: i64,
     lines: &[(Payee, StoredDetail)],
 ) -> Result<(), DbError> {
-    for (p, d) in lines {
-        let l = &d.line;
-        let (ee, er) = (&l.contributions.employee, &l.contributions.employer);
-        let detail = serde_json::to_string(d).map_err(corrupt)?;
-        diesel::insert_into(payroll_lines::table)
-            .values((
+    macro_rules! values {
+        ($p:expr, $d:expr) => {{
+            let (p, d) = ($p, $d);
+            let l = &d.line;
+            let (ee, er) = (&l.contributions.employee, &l.contributions.employer);
+            (
                 payroll_lines::run_id.eq(run_id),
                 payroll_lines::district_id.eq(district_id),
                 payroll_lines::staff_id.eq(p.staff_id),
@@ -821,9 +870,24 @@ pub fn insert_lines(
                 payroll_lines::employer_insurance_fen.eq(fen(er.insurance())?),
                 payroll_lines::employer_housing_fen.eq(fen(er.housing_fund)?),
                 payroll_lines::cost_fen.eq(fen(l.employer_cost)?),
-                payroll_lines::detail.eq(detail),
-            ))
-            .execute(tx.conn())?;
+                payroll_lines::detail.eq(serde_json::to_string(d).map_err(corrupt)?),
+            )
+        }};
+    }
+    match tx.conn() {
+        AnyConnection::Sqlite(conn) => {
+            for (p, d) in lines {
+                diesel::insert_into(payroll_lines::table).values(values!(p, d)).execute(conn)?;
+            }
+        }
+        AnyConnection::Postgresql(conn) => {
+            // 24 parameters a line: 1,000 lines stay far below 65,535.
+            for chunk in lines.chunks(1_000) {
+                let rows =
+                    chunk.iter().map(|(p, d)| Ok(values!(p, d))).collect::<Result<Vec<_>, DbError>>()?;
+                diesel::insert_into(payroll_lines::table).values(rows).execute(conn)?;
+            }
+        }
     }
     Ok(())
 }
@@ -888,31 +952,43 @@ pub fn compute_run(
         }
         Ok(())
     })?;
-    let lines = match compute_lines(conn, district_id, month) {
-        Ok(l) => l,
+    let discard = |conn: &mut AnyConnection, problem: PayrollProblem| -> Result<(), PayrollError> {
+        let text = serde_json::to_string(&problem).map_err(corrupt)?;
+        super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
+            diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id)))
+                .execute(tx.conn())?;
+            diesel::update(payroll_runs::table.find(run_id))
+                .set((payroll_runs::status.eq(RunStatus::Discarded.code()), payroll_runs::problem.eq(&text)))
+                .execute(tx.conn())?;
+            tx.record(
+                Change::new("discard", "payroll_runs", run_id)
+                    .district(district_id)
+                    .after(serde_json::json!({ "problem": problem })),
+            );
+            Ok(())
+        })
+    };
+    let prepared = match Prepared::load(conn, district_id, month) {
+        Ok(p) => p,
         Err(PayrollError::Refused(problem)) => {
-            let text = serde_json::to_string(&problem).map_err(corrupt)?;
-            super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-                diesel::update(payroll_runs::table.find(run_id))
-                    .set((
-                        payroll_runs::status.eq(RunStatus::Discarded.code()),
-                        payroll_runs::problem.eq(&text),
-                    ))
-                    .execute(tx.conn())?;
-                tx.record(
-                    Change::new("discard", "payroll_runs", run_id)
-                        .district(district_id)
-                        .after(serde_json::json!({ "problem": problem })),
-                );
-                Ok(())
-            })?;
+            discard(conn, problem.clone())?;
             return Err(PayrollError::Refused(problem));
         }
         Err(e) => return Err(e),
     };
-    let people = i32::try_from(lines.len()).unwrap_or(i32::MAX);
+    // Computed and written a chunk at a time: memory stays bounded by the
+    // chunk, not the district.
+    let people = i32::try_from(prepared.payees.len()).unwrap_or(i32::MAX);
     let mut done = 0i32;
-    for chunk in lines.chunks(CHUNK) {
+    for payees in prepared.payees.chunks(CHUNK) {
+        let chunk = match prepared.compute(payees) {
+            Ok(c) => c,
+            Err(PayrollError::Refused(problem)) => {
+                discard(conn, problem.clone())?;
+                return Err(PayrollError::Refused(problem));
+            }
+            Err(e) => return Err(e),
+        };
         done += i32::try_from(chunk.len()).unwrap_or(0);
         super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
             // Still computing: a concurrent discard stops the job.
@@ -921,7 +997,7 @@ pub fn compute_run(
             if status != RunStatus::Computing.code() {
                 return Err(refused(PayrollProblem::WrongState));
             }
-            insert_lines(tx, district_id, run_id, chunk)?;
+            insert_lines(tx, district_id, run_id, &chunk)?;
             diesel::update(payroll_runs::table.find(run_id))
                 .set((payroll_runs::lines_done.eq(done), payroll_runs::people.eq(people)))
                 .execute(tx.conn())?;

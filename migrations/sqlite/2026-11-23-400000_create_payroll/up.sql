@@ -167,11 +167,8 @@ WHEN (SELECT status FROM payroll_runs WHERE id = OLD.run_id) IN ('submitted', 'a
 BEGIN
     SELECT RAISE(ABORT, 'payroll lines of a submitted or approved run are immutable');
 END;
-CREATE TRIGGER payroll_lines_frozen_insert BEFORE INSERT ON payroll_lines
-WHEN (SELECT status FROM payroll_runs WHERE id = NEW.run_id) IN ('submitted', 'approved', 'paid')
-BEGIN
-    SELECT RAISE(ABORT, 'payroll lines of a submitted or approved run are immutable');
-END;
+-- Inserts are not checked here (see the PostgreSQL migration): the run's
+-- status is checked in the transaction that inserts.
 CREATE TRIGGER payroll_runs_frozen BEFORE UPDATE ON payroll_runs
 WHEN OLD.status IN ('approved', 'paid') AND NOT (
     OLD.status = 'approved' AND NEW.status = 'paid'
