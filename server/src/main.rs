@@ -174,7 +174,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     };
     tracing::info!(backend = db.kind().name(), applied, "database ready");
     // Payroll runs the last process left computing are computed again.
-    let unfinished = db.run(|conn| app::db::payroll::computing_runs(conn)).await?;
+    let unfinished = db.run(app::db::payroll::computing_runs).await?;
     for (district_id, run_id) in unfinished {
         tracing::info!(run_id, "resuming a payroll run left computing");
         app::api::payroll::ssr::spawn_compute(

@@ -84,7 +84,7 @@ async fn main() {
             let (_, o) = finance.call("payroll_overview", &[]).await;
             let run = o["runs"]
                 .as_array()
-                .and_then(|r| r.iter().find(|r| r["id"].to_string() == id))
+                .and_then(|r| r.iter().find(|r| r["id"].as_i64() == id.parse::<i64>().ok()))
                 .cloned()
                 .unwrap_or_default();
             match run["status"].as_str() {

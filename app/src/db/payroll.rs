@@ -894,7 +894,10 @@ pub fn insert_lines(
 
 /// Run totals from its lines.
 fn totals(conn: &mut AnyConnection, run_id: i64) -> Result<[i64; 6], DbError> {
-    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64, i64)> = payroll_lines::table
+    /// gross, employee insurance and housing, tax, net, employer
+    /// insurance and housing, cost.
+    type Amounts = (i64, i64, i64, i64, i64, i64, i64, i64);
+    let rows: Vec<Amounts> = payroll_lines::table
         .filter(payroll_lines::run_id.eq(run_id))
         .select((
             payroll_lines::gross_fen,

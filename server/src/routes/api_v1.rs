@@ -170,34 +170,6 @@ pub async fn openapi() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-#[cfg(test)]
-mod tests {
-    /// Every `/api/v1` route of the policy is documented, and nothing
-    /// else is.
-    #[test]
-    fn the_openapi_document_lists_every_api_route() {
-        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
-        assert_eq!(doc["openapi"], "3.1.0");
-        let paths = doc["paths"].as_object().expect("paths");
-        let mut documented: Vec<(String, String)> = paths
-            .iter()
-            .flat_map(|(p, ops)| {
-                ops.as_object()
-                    .into_iter()
-                    .flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
-            })
-            .collect();
-        let mut routes: Vec<(String, String)> = app::policy::RULES
-            .iter()
-            .filter(|r| r.path.starts_with("/api/v1/"))
-            .map(|r| (r.method.to_owned(), r.path.to_owned()))
-            .collect();
-        documented.sort();
-        routes.sort();
-        assert_eq!(documented, routes);
-    }
-}
-
 /// A run's summary as `p` may see it: district-wide readers get the run's
 /// totals, town users the sums of their own town's lines.
 fn scoped(view: &app::api::payroll::RunView, p: &app::domain::access::Principal) -> serde_json::Value {
@@ -327,5 +299,33 @@ pub async fn payroll_preview(body: axum::body::Bytes) -> Response {
             Json(json!({ "error": "line", "problem": p, "message": "this pay cannot be paid" })),
         )
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `/api/v1` route of the policy is documented, and nothing
+    /// else is.
+    #[test]
+    fn the_openapi_document_lists_every_api_route() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(p, ops)| {
+                ops.as_object()
+                    .into_iter()
+                    .flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
+            })
+            .collect();
+        let mut routes: Vec<(String, String)> = app::policy::RULES
+            .iter()
+            .filter(|r| r.path.starts_with("/api/v1/"))
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        documented.sort();
+        routes.sort();
+        assert_eq!(documented, routes);
     }
 }
