@@ -1,9 +1,33 @@
-//! Small shared components: loading and error states, figure cards.
+//! Small shared components: loading and error states, figure cards, the
+//! tabs of a module.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::use_i18n;
+use crate::i18n::{Messages, use_i18n};
+
+/// A module's tabs: (path, label); the one at `current` is marked.
+#[component]
+pub fn Tabs(
+    current: &'static str,
+    label: fn(&Messages) -> &'static str,
+    tabs: &'static [(&'static str, fn(&Messages) -> &'static str)],
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="tabs" aria-label=move || label(i18n.t())>
+            {tabs.iter().map(|(href, text)| {
+                let (href, text) = (*href, *text);
+                let here = href == current;
+                view! {
+                    <a href=href class="tab" class:tab-current=here aria-current=here.then_some("page")>
+                        {move || text(i18n.t())}
+                    </a>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}
 
 /// Shown while a page's data loads.
 #[component]

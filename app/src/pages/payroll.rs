@@ -39,21 +39,9 @@ fn PayrollError(error: AppError) -> impl IntoView {
 
 #[component]
 fn PayrollTabs(current: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    let tab = move |href: &'static str, label: fn(&crate::i18n::payroll::PayrollText) -> &'static str| {
-        let here = href == current;
-        view! {
-            <a href=href class="tab" class:tab-current=here aria-current=here.then_some("page")>
-                {move || label(i18n.t().payroll)}
-            </a>
-        }
-    };
-    view! {
-        <nav class="tabs" aria-label=move || i18n.t().payroll.title>
-            {tab(paths::PAYROLL, |p| p.tab_runs)}
-            {tab(paths::PAYROLL_SCORES, |p| p.tab_scores)}
-        </nav>
-    }
+    const TABS: &[(&str, fn(&crate::i18n::Messages) -> &'static str)] =
+        &[(paths::PAYROLL, |t| t.payroll.tab_runs), (paths::PAYROLL_SCORES, |t| t.payroll.tab_scores)];
+    view! { <crate::components::common::Tabs current label=|t| t.payroll.title tabs=TABS /> }
 }
 
 /// The payroll overview.

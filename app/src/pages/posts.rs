@@ -18,23 +18,13 @@ use crate::policy::paths;
 /// The tabs over the posts pages.
 #[component]
 pub fn PostsTabs(current: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    let tab = move |href: &'static str, label: fn(&crate::i18n::posts::PostsText) -> &'static str| {
-        let here = href == current;
-        view! {
-            <a href=href class="tab" class:tab-current=here aria-current=here.then_some("page")>
-                {move || label(i18n.t().posts)}
-            </a>
-        }
-    };
-    view! {
-        <nav class="tabs" aria-label=move || i18n.t().posts.overview_title>
-            {tab(paths::POSTS, |p| p.tab_overview)}
-            {tab(paths::TOWNS, |p| p.tab_towns)}
-            {tab(paths::ALLOCATION, |p| p.tab_allocation)}
-            {tab(paths::ROSTER, |p| p.tab_roster)}
-        </nav>
-    }
+    const TABS: &[(&str, fn(&crate::i18n::Messages) -> &'static str)] = &[
+        (paths::POSTS, |t| t.posts.tab_overview),
+        (paths::TOWNS, |t| t.posts.tab_towns),
+        (paths::ALLOCATION, |t| t.posts.tab_allocation),
+        (paths::ROSTER, |t| t.posts.tab_roster),
+    ];
+    view! { <crate::components::common::Tabs current label=|t| t.posts.overview_title tabs=TABS /> }
 }
 
 fn kind_label(kind: TownKind, t: &crate::i18n::posts::PostsText) -> &'static str {
