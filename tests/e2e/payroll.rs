@@ -54,6 +54,19 @@ both_backends! {
         assert_eq!(last["status"], "approved");
         assert!(runs[1..].iter().all(|r| r["status"] == "paid"), "earlier months paid");
         assert!(o["standards"].is_array() && o["insurance"].is_array());
+        // The year projected for the people on duty, against the seed's
+        // 10 million for 198 posts.
+        let rows = o["projection"]["rows"].as_array().expect("projection rows");
+        assert_eq!(rows.len(), 26);
+        let amount = |v: &Value| v.as_str().and_then(|s| s.parse::<f64>().ok()).expect("an amount");
+        let reference: f64 = rows.iter().map(|r| amount(&r["reference"])).sum();
+        assert!((reference - 10_000_000.0).abs() < 1.0, "{reference}");
+        let people: u64 = rows.iter().map(|r| r["people"].as_u64().expect("people")).sum();
+        let on_duty: u64 = server.db.query("SELECT count(*) FROM staff WHERE status = 'on_duty'").parse().expect("count");
+        assert_eq!(people, on_duty);
+        let cost: f64 = rows.iter().map(|r| amount(&r["pay"]) + amount(&r["employer"])).sum();
+        let per_person = cost / people as f64;
+        assert!((45_000.0..60_000.0).contains(&per_person), "about 50,000 a post: {per_person}");
         // The lines add up to the run's totals.
         let id = last["id"].as_i64().expect("id");
         let v = computed(&finance, id).await;
@@ -158,6 +171,7 @@ async fn the_payroll_pages_work_in_the_browser() {
     browser.open_hydrated(&format!("{}/payroll", server.base_url)).await;
     browser.wait_for("#runs-table tbody tr").await;
     browser.wait_for("#standards").await;
+    assert_eq!(browser.text("#projection-reference").await, "10,000,000.00");
     // The adjustment preview follows the growth rate typed, in the page.
     let growth = browser.wait_for("#adjust-form input[name=growth]").await;
     growth.clear().await.expect("clear");

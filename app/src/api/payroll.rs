@@ -35,6 +35,30 @@ pub struct RunSummary {
     pub version: i32,
 }
 
+/// One town's projected year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectionRow {
+    pub town_id: i64,
+    pub town: String,
+    pub town_en: String,
+    /// Open posts today.
+    pub posts: u32,
+    /// People on duty.
+    pub people: u32,
+    pub pay: Decimal,
+    pub employer: Decimal,
+    /// Seed 002's reference for the posts: 10 million for 198.
+    pub reference: Decimal,
+}
+
+/// The year's pay and employer costs for the current roster, against the
+/// seed's budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Projection {
+    pub year: i32,
+    pub rows: Vec<ProjectionRow>,
+}
+
 /// The payroll page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayrollInfo {
@@ -47,6 +71,9 @@ pub struct PayrollInfo {
     pub insurance: Option<(NaiveDate, InsuranceRules)>,
     /// The viewer may start runs and propose standards (finance).
     pub may_run: bool,
+    /// The year projected for the current roster (with standards and
+    /// rules in force).
+    pub projection: Option<Projection>,
 }
 
 /// One line of a run as shown.
@@ -379,6 +406,10 @@ pub mod ssr {
         let first = chrono::NaiveDate::from_ymd_opt(this.year, this.month, 1).ok_or(AppError::Internal)?;
         let standards = db::all_standards(conn, p.district_id)?.into_iter().find(|(d, _)| *d <= first);
         let insurance = db::all_insurance(conn, p.district_id)?.into_iter().find(|(d, _)| *d <= first);
+        let projection = match (&standards, &insurance) {
+            (Some((_, s)), Some((_, r))) => Some(projection(conn, p, s, r, this)?),
+            _ => None,
+        };
         Ok(PayrollInfo {
             today,
             default_month: db::month_code(last),
@@ -386,7 +417,59 @@ pub mod ssr {
             standards,
             insurance,
             may_run: p.has(Role::Finance),
+            projection,
         })
+    }
+
+    /// Each town's projected year for the people on duty now (a town user:
+    /// their own town).
+    fn projection(
+        conn: &mut AnyConnection,
+        p: &Principal,
+        standards: &PayStandards,
+        insurance: &InsuranceRules,
+        this: YearMonth,
+    ) -> Result<Projection, AppError> {
+        use crate::domain::pay::PayFacts;
+        use crate::domain::payroll::{project_year, seed_reference};
+        let today = super::super::towns::ssr::today();
+        let mut rows: Vec<ProjectionRow> = crate::db::district::staffing_as_of(conn, p.district_id, today)?
+            .into_iter()
+            .filter(|(id, _)| p.may_see_town(*id))
+            .map(|(id, t)| ProjectionRow {
+                town_id: id,
+                town: t.name,
+                town_en: t.name_en,
+                posts: t.posts,
+                people: 0,
+                pay: Decimal::ZERO,
+                employer: Decimal::ZERO,
+                reference: seed_reference(t.posts),
+            })
+            .collect();
+        for x in db::payees(conn, p.district_id, this)? {
+            if x.post_id.is_none() || x.left_on.is_some() {
+                continue;
+            }
+            let Some(row) = rows.iter_mut().find(|r| r.town_id == x.town_id) else { continue };
+            let facts = PayFacts {
+                role_level: x.role_level,
+                certificate: x.certificate,
+                hire_date: x.hire_date,
+                // Coefficient 1: the grade of a typical score.
+                score: standards
+                    .grades
+                    .iter()
+                    .find(|g| g.coefficient == Decimal::ONE)
+                    .map_or(80, |g| g.min_score),
+                days: 31,
+            };
+            let (pay, employer) = project_year(standards, insurance, &facts, this.year);
+            row.people += 1;
+            row.pay += pay;
+            row.employer += employer;
+        }
+        Ok(Projection { year: this.year, rows })
     }
 
     fn town_names(

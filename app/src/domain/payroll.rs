@@ -363,3 +363,58 @@ pub enum PayrollProblem {
     /// An amount that is not positive or not whole fen.
     Amount,
 }
+
+/// Seed 002: pay plus social insurance for 198 posts is about 10 million
+/// yuan a year.
+pub const SEED_BUDGET_YUAN: i64 = 10_000_000;
+pub const SEED_BUDGET_POSTS: i64 = 198;
+
+/// The seed's reference cost of `posts` posts for a year.
+pub fn seed_reference(posts: u32) -> Decimal {
+    super::money::round_fen(
+        Decimal::from(SEED_BUDGET_YUAN) * Decimal::from(posts) / Decimal::from(SEED_BUDGET_POSTS),
+    )
+}
+
+/// A year's pay and employer contributions for one person, projected: a
+/// whole year at `standards` and `insurance`, the tenure they reach by
+/// December, performance at coefficient 1 (the grade a score of
+/// `typical_score` falls in). Returns (gross pay, employer contributions).
+pub fn project_year(
+    standards: &PayStandards,
+    insurance: &InsuranceRules,
+    facts: &PayFacts,
+    year: i32,
+) -> (Decimal, Decimal) {
+    let december = YearMonth { year, month: 12 };
+    let whole = PayFacts { days: super::pay::days_in(december), ..*facts };
+    let pay = monthly_pay(standards, &whole, december);
+    let contributions = insurance.contributions(declared_base(standards, &whole, december));
+    let twelve = Decimal::from(12);
+    (pay.total() * twelve, contributions.employer.total() * twelve)
+}
+
+#[cfg(test)]
+mod projection_tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::domain::roster::{Certificate, RoleLevel};
+
+    #[test]
+    fn a_typical_post_costs_what_the_seed_budgets() {
+        let facts = PayFacts {
+            role_level: RoleLevel::Assistant,
+            certificate: Certificate::Assistant,
+            hire_date: NaiveDate::from_ymd_opt(2021, 3, 15).expect("date"),
+            score: 85,
+            days: 31,
+        };
+        let (pay, employer) =
+            project_year(&PayStandards::demo_2026(), &InsuranceRules::chongqing_example(), &facts, 2026);
+        assert_eq!(pay, Decimal::from(31_800));
+        assert_eq!(employer, Decimal::from(18_306));
+        assert_eq!(seed_reference(198), Decimal::from(10_000_000));
+        assert_eq!(seed_reference(1), "50505.05".parse::<Decimal>().expect("decimal"));
+    }
+}

@@ -9,9 +9,9 @@ use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
 
 use crate::api::payroll::{
-    DiscardPayrollRun, MarkPayrollPaid, PayrollInfo, ProposePayStandards, RecordScore, RunLine, RunView,
-    ScoreRow, ScoresInfo, StandardsInput, StartPayrollRun, SubmitPayrollRun, payroll_overview, payroll_run,
-    score_sheet,
+    DiscardPayrollRun, MarkPayrollPaid, PayrollInfo, Projection, ProjectionRow, ProposePayStandards,
+    RecordScore, RunLine, RunView, ScoreRow, ScoresInfo, StandardsInput, StartPayrollRun, SubmitPayrollRun,
+    payroll_overview, payroll_run, score_sheet,
 };
 use crate::components::common::ErrorPanel;
 use crate::domain::pay::{Component, PayStandards};
@@ -73,7 +73,7 @@ pub fn PayrollPage() -> impl IntoView {
 #[component]
 fn Overview(info: PayrollInfo, propose: ServerAction<ProposePayStandards>) -> impl IntoView {
     let i18n = use_i18n();
-    let PayrollInfo { today, default_month, runs, standards, insurance, may_run } = info;
+    let PayrollInfo { today, default_month, runs, standards, insurance, may_run, projection } = info;
     let start = ServerAction::<StartPayrollRun>::new();
     let month = RwSignal::new(default_month);
     Effect::new(move || {
@@ -143,6 +143,7 @@ fn Overview(info: PayrollInfo, propose: ServerAction<ProposePayStandards>) -> im
                 </div>
             })}
         </section>
+        {projection.map(|p| view! { <ProjectionPanel projection=p /> })}
         <StandardsPanel standards=standards.clone() />
         {insurance.map(|(from, r)| view! {
             <section class="panel" id="insurance">
@@ -160,6 +161,70 @@ fn Overview(info: PayrollInfo, propose: ServerAction<ProposePayStandards>) -> im
             (true, Some((_, s))) => Some(view! { <Adjustment current=s today propose /> }),
             _ => None,
         }}
+    }
+}
+
+/// The year projected for the current roster, against seed 002's budget.
+#[component]
+fn ProjectionPanel(projection: Projection) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().payroll;
+    let Projection { year, rows } = projection;
+    let sum = |f: fn(&ProjectionRow) -> Decimal| rows.iter().map(f).sum::<Decimal>();
+    let (pay, employer, reference) = (sum(|r| r.pay), sum(|r| r.employer), sum(|r| r.reference));
+    let (posts, people): (u32, u32) =
+        (rows.iter().map(|r| r.posts).sum(), rows.iter().map(|r| r.people).sum());
+    view! {
+        <section class="panel" id="projection">
+            <h2>{move || t().projection_title.replace("{year}", &year.to_string())}</h2>
+            <p class="muted">{move || t().projection_help}</p>
+            <div class="table-wrap">
+                <table class="data-table" id="projection-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || t().col_town}</th>
+                            <th scope="col" class="num">{move || i18n.t().posts.col_posts}</th>
+                            <th scope="col" class="num">{move || t().col_people}</th>
+                            <th scope="col" class="num">{move || t().col_gross}</th>
+                            <th scope="col" class="num">{move || t().col_employer}</th>
+                            <th scope="col" class="num">{move || t().col_cost}</th>
+                            <th scope="col" class="num">{move || t().col_reference}</th>
+                            <th scope="col" class="num">{move || t().col_difference}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.iter().map(|r| {
+                            let (town, town_en) = (r.town.clone(), r.town_en.clone());
+                            let cost = r.pay + r.employer;
+                            view! {
+                                <tr>
+                                    <th scope="row">{move || i18n.locale().pick(&town, &town_en).to_owned()}</th>
+                                    <td class="num">{r.posts}</td>
+                                    <td class="num">{r.people}</td>
+                                    <td class="num">{yuan(r.pay)}</td>
+                                    <td class="num">{yuan(r.employer)}</td>
+                                    <td class="num strong">{yuan(cost)}</td>
+                                    <td class="num">{yuan(r.reference)}</td>
+                                    <td class="num">{yuan(cost - r.reference)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row">{move || t().total_row}</th>
+                            <td class="num">{posts}</td>
+                            <td class="num">{people}</td>
+                            <td class="num">{yuan(pay)}</td>
+                            <td class="num">{yuan(employer)}</td>
+                            <td class="num strong" id="projection-cost">{yuan(pay + employer)}</td>
+                            <td class="num" id="projection-reference">{yuan(reference)}</td>
+                            <td class="num">{yuan(pay + employer - reference)}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+        </section>
     }
 }
 
