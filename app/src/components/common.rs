@@ -6,12 +6,15 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::{Messages, use_i18n};
 
-/// A module's tabs: (path, label); the one at `current` is marked.
+/// One tab: its path and its label.
+pub type Tab = (&'static str, fn(&Messages) -> &'static str);
+
+/// A module's tabs; the one at `current` is marked.
 #[component]
 pub fn Tabs(
     current: &'static str,
     label: fn(&Messages) -> &'static str,
-    tabs: &'static [(&'static str, fn(&Messages) -> &'static str)],
+    tabs: &'static [Tab],
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {

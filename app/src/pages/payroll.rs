@@ -39,7 +39,7 @@ fn PayrollError(error: AppError) -> impl IntoView {
 
 #[component]
 fn PayrollTabs(current: &'static str) -> impl IntoView {
-    const TABS: &[(&str, fn(&crate::i18n::Messages) -> &'static str)] =
+    const TABS: &[crate::components::common::Tab] =
         &[(paths::PAYROLL, |t| t.payroll.tab_runs), (paths::PAYROLL_SCORES, |t| t.payroll.tab_scores)];
     view! { <crate::components::common::Tabs current label=|t| t.payroll.title tabs=TABS /> }
 }
@@ -171,9 +171,12 @@ fn ProjectionPanel(projection: Projection) -> impl IntoView {
     let t = move || i18n.t().payroll;
     let Projection { year, rows } = projection;
     let sum = |f: fn(&ProjectionRow) -> Decimal| rows.iter().map(f).sum::<Decimal>();
-    let (pay, employer, reference) = (sum(|r| r.pay), sum(|r| r.employer), sum(|r| r.reference));
+    let (pay, employer) = (sum(|r| r.pay), sum(|r| r.employer));
     let (posts, people): (u32, u32) =
         (rows.iter().map(|r| r.posts).sum(), rows.iter().map(|r| r.people).sum());
+    // The total's reference from the total posts, not a sum of rounded
+    // town figures (198 posts are exactly 10 million).
+    let reference = crate::domain::payroll::seed_reference(posts);
     view! {
         <section class="panel" id="projection">
             <h2>{move || t().projection_title.replace("{year}", &year.to_string())}</h2>

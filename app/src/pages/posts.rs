@@ -18,7 +18,7 @@ use crate::policy::paths;
 /// The tabs over the posts pages.
 #[component]
 pub fn PostsTabs(current: &'static str) -> impl IntoView {
-    const TABS: &[(&str, fn(&crate::i18n::Messages) -> &'static str)] = &[
+    const TABS: &[crate::components::common::Tab] = &[
         (paths::POSTS, |t| t.posts.tab_overview),
         (paths::TOWNS, |t| t.posts.tab_towns),
         (paths::ALLOCATION, |t| t.posts.tab_allocation),
