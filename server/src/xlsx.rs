@@ -81,6 +81,15 @@ pub enum Value {
     Empty,
 }
 
+impl Value {
+    /// An exact decimal (money, a quota) as a spreadsheet number shown
+    /// with `decimals` places. Spreadsheets hold doubles; the text of the
+    /// decimal is what is converted, so nothing is lost at these sizes.
+    pub fn decimal(d: rust_decimal::Decimal, decimals: u8) -> Value {
+        Value::Number { value: d.to_string().parse::<f64>().unwrap_or(0.0), decimals }
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::Text(s.to_owned())

@@ -557,18 +557,7 @@ pub mod ssr {
                 ScoreRow { staff_id: x.staff_id, name: x.name, town, town_en, score, reason }
             })
             .collect();
-        let closed = {
-            use crate::db::schema::payroll_runs;
-            use diesel::prelude::*;
-            let n: i64 = payroll_runs::table
-                .filter(payroll_runs::district_id.eq(p.district_id))
-                .filter(payroll_runs::month.eq(db::month_code(month)))
-                .filter(payroll_runs::status.eq_any(["submitted", "approved", "paid"]))
-                .count()
-                .get_result(conn)
-                .map_err(DbError::from)?;
-            n > 0
-        };
+        let closed = db::month_closed(conn, p.district_id, month)?;
         Ok(ScoresInfo { month: db::month_code(month), closed, reason_below, rows })
     }
 }

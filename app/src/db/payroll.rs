@@ -344,6 +344,17 @@ pub fn missing_scores(
     district_id: i64,
     month: YearMonth,
 ) -> Result<Vec<Missing>, DbError> {
+    let payees = payees(conn, district_id, month)?;
+    missing_among(conn, district_id, month, &payees)
+}
+
+/// Those of `payees` without a score for `month`, with their towns.
+fn missing_among(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    month: YearMonth,
+    payees: &[Payee],
+) -> Result<Vec<Missing>, DbError> {
     let have = scores(conn, district_id, month)?;
     let names: HashMap<i64, String> = towns::table
         .filter(towns::district_id.eq(district_id))
@@ -351,19 +362,19 @@ pub fn missing_scores(
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    Ok(payees(conn, district_id, month)?
-        .into_iter()
+    Ok(payees
+        .iter()
         .filter(|p| !have.contains_key(&p.staff_id))
         .map(|p| Missing {
             staff_id: p.staff_id,
             town: names.get(&p.town_id).cloned().unwrap_or_default(),
-            name: p.name,
+            name: p.name.clone(),
         })
         .collect())
 }
 
 /// Is the month closed for scores (a run submitted, approved or paid)?
-fn month_closed(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> Result<bool, DbError> {
+pub fn month_closed(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> Result<bool, DbError> {
     let n: i64 = payroll_runs::table
         .filter(payroll_runs::district_id.eq(district_id))
         .filter(payroll_runs::month.eq(month_code(month)))
@@ -722,11 +733,12 @@ pub fn create_run(
     if live > 0 {
         return Err(refused(PayrollProblem::RunExists));
     }
-    let missing = missing_scores(tx.conn(), d, month)?;
+    let payees = payees(tx.conn(), d, month)?;
+    let missing = missing_among(tx.conn(), d, month, &payees)?;
     if !missing.is_empty() {
         return Err(refused(PayrollProblem::MissingScores(missing)));
     }
-    let people = i32::try_from(payees(tx.conn(), d, month)?.len()).unwrap_or(i32::MAX);
+    let people = i32::try_from(payees.len()).unwrap_or(i32::MAX);
     let id: i64 = diesel::insert_into(payroll_runs::table)
         .values((
             payroll_runs::district_id.eq(d),

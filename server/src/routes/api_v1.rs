@@ -203,8 +203,15 @@ pub async fn payroll_runs(
             let rows = app::db::payroll::list_runs(conn, p.district_id)?;
             let mut out = Vec::new();
             for r in rows {
-                match app::api::payroll::ssr::run_view(conn, &p, r.id) {
-                    Ok(v) => out.push(scoped(&v, &p)),
+                // District-wide readers get the stored totals; only a town
+                // user's figures need the run's lines.
+                let run = if p.sees_whole_district() {
+                    app::api::payroll::ssr::summary(&r).map(|s| serde_json::to_value(s).unwrap_or_default())
+                } else {
+                    app::api::payroll::ssr::run_view(conn, &p, r.id).map(|v| scoped(&v, &p))
+                };
+                match run {
+                    Ok(v) => out.push(v),
                     Err(e) => return Ok(Err(e)),
                 }
             }

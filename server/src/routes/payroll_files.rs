@@ -179,7 +179,7 @@ pub async fn sheet_xlsx(
                     }
                     text.iter()
                         .map(|c| Value::Text(c.clone()))
-                        .chain(values.iter().map(|v| money(*v)))
+                        .chain(values.iter().map(|v| Value::decimal(*v, 2)))
                         .collect()
                 })
                 .collect();
@@ -187,7 +187,7 @@ pub async fn sheet_xlsx(
             if let Some(c) = last.get_mut(1) {
                 *c = Value::from(t.total_row);
             }
-            last.extend(total.iter().map(|v| money(*v)));
+            last.extend(total.iter().map(|v| Value::decimal(*v, 2)));
             rows.push(last);
             // Sheet names: at most 31 characters, unique.
             let name: String = format!("{} {}", i + 1, s.heading).chars().take(31).collect();
@@ -213,8 +213,4 @@ pub async fn sheet_xlsx(
             error_response(&AppError::Internal, locale)
         }
     }
-}
-
-fn money(v: rust_decimal::Decimal) -> Value {
-    Value::Number { value: v.to_string().parse::<f64>().unwrap_or(0.0), decimals: 2 }
 }

@@ -472,10 +472,7 @@ pub async fn plan_xlsx(
         format!("{}：{}", posts.col_effective, prm.effective_from),
         format!("{}：{}", t.exported_on, today()),
     ];
-    let dec = |d: rust_decimal::Decimal| Value::Number {
-        value: d.to_string().parse::<f64>().unwrap_or(0.0),
-        decimals: 4,
-    };
+    let dec = |d: rust_decimal::Decimal| Value::decimal(d, 4);
     let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let rows = view
         .lines
