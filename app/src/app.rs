@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roster-imports") view=crate::pages::roster_import::RosterImportsPage />
                     <Route path=path!("payroll") view=crate::pages::payroll::PayrollPage />
                     <Route path=path!("payroll/scores") view=crate::pages::payroll::ScoresPage />
+                    <Route path=path!("payroll/people") view=crate::pages::payroll_people::PeoplePage />
                     <Route path=path!("payroll/runs/:id") view=crate::pages::payroll::RunPage />
                     <Route path=path!("roster-imports/:id") view=crate::pages::roster_import::RosterImportPage />
                 </ParentRoute>

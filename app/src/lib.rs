@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod jobs;
 pub mod pages;
 pub mod policy;
 

@@ -120,9 +120,12 @@ pub mod paths {
     pub const PAYROLL: &str = "/payroll";
     pub const PAYROLL_RUN: &str = "/payroll/runs/{id}";
     pub const PAYROLL_SCORES: &str = "/payroll/scores";
+    pub const PAYROLL_PEOPLE: &str = "/payroll/people";
     pub const PAYROLL_SHEET_PDF: &str = "/files/payroll/{id}/sheet.pdf";
     pub const PAYROLL_SHEET_XLSX: &str = "/files/payroll/{id}/sheet.xlsx";
     pub const PAYROLL_SLIPS_PDF: &str = "/files/payroll/{id}/slips.pdf";
+    /// A finished document job's file (its owner only).
+    pub const JOB_FILE: &str = "/files/jobs/{id}";
     pub const ROSTER_IMPORTS: &str = "/roster-imports";
     pub const ROSTER_IMPORT: &str = "/roster-imports/{id}";
     /// Files: the roster upload (a form post) and the spreadsheets.
@@ -176,6 +179,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::PAYROLL, Page, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_RUN, Page, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_SCORES, Page, AnyOf(ROSTER_KEEPERS)),
+    rule("GET", paths::PAYROLL_PEOPLE, Page, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
     // Files.
@@ -189,6 +193,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::PAYROLL_SHEET_PDF, File, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_SHEET_XLSX, File, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_SLIPS_PDF, File, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::JOB_FILE, File, SignedIn),
     // Server functions: session.
     early("POST", "/api/login", ServerFn, Public),
     early("POST", "/api/logout", ServerFn, SignedIn),
@@ -222,6 +227,12 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/mark_payroll_paid", ServerFn, AnyOf(&[Role::Finance])),
     rule("POST", "/api/propose_pay_standards", ServerFn, AnyOf(&[Role::Finance])),
     rule("POST", "/api/add_payroll_adjustment", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/propose_insurance_rules", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/start_slips_job", ServerFn, AnyOf(PAYROLL_READERS)),
+    rule("POST", "/api/slips_job", ServerFn, AnyOf(PAYROLL_READERS)),
+    rule("POST", "/api/payroll_people", ServerFn, AnyOf(PAYROLL_READERS)),
+    rule("POST", "/api/declare_deduction", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/withdraw_deduction", ServerFn, AnyOf(&[Role::Finance])),
     rule("POST", "/api/score_sheet", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/record_score", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/roster_import", ServerFn, AnyOf(ROSTER_KEEPERS)),

@@ -8,6 +8,7 @@ mod config;
 mod db;
 mod demo;
 mod demo_payroll;
+mod jobs;
 mod pdf;
 mod routes;
 mod state;
@@ -214,6 +215,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         leptos_options,
         db,
         pdf: Arc::new(pdf),
+        jobs: app::jobs::ssr::Jobs::default(),
         auth,
         guard: Arc::new(routes::guard::GuardConfig {
             public_origin: cli.public_origin.clone(),

@@ -16,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub pdf: Arc<PdfEngine>,
+    /// Document jobs under way or kept for download.
+    pub jobs: app::jobs::ssr::Jobs,
     pub auth: AuthConfig,
     pub guard: Arc<GuardConfig>,
 }

@@ -20,10 +20,29 @@ fn next_month(m: &str) -> String {
     if mm == 12 { format!("{}-01", y + 1) } else { format!("{y}-{:02}", mm + 1) }
 }
 
-/// Waits for a run to leave `computing`; returns it.
+/// Page `page` of a run's lines (the run page's server function).
+async fn run_page(
+    client: &Client,
+    run_id: i64,
+    town: Option<i64>,
+    page: u32,
+) -> (reqwest::StatusCode, Value) {
+    client.call_json("payroll_run", &json!({ "run_id": run_id, "town": town, "page": page })).await
+}
+
+/// Every line of a run the client may see (through `/api/v1`).
+async fn all_lines(client: &Client, run_id: i64) -> Vec<Value> {
+    let res = client.get(&format!("/api/v1/payroll/runs/{run_id}?limit=5000")).await;
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.expect("json");
+    assert_eq!(v["total_lines"].as_u64(), Some(v["lines"].as_array().expect("lines").len() as u64));
+    v["lines"].as_array().expect("lines").clone()
+}
+
+/// Waits for a run to leave `computing`; returns its first page.
 async fn computed(client: &Client, run_id: i64) -> Value {
     for _ in 0..200 {
-        let (status, v) = client.call("payroll_run", &[("run_id", &run_id.to_string())]).await;
+        let (status, v) = run_page(client, run_id, None, 0).await;
         assert_eq!(status, 200, "{v}");
         if v["run"]["status"] != "computing" {
             return v;
@@ -33,13 +52,8 @@ async fn computed(client: &Client, run_id: i64) -> Value {
     panic!("run {run_id} still computing");
 }
 
-fn sum_lines(v: &Value, field: &str) -> f64 {
-    v["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .map(|l| l[field].as_str().expect(field).parse::<f64>().expect("amount"))
-        .sum()
+fn sum_of(rows: &[Value], field: &str) -> f64 {
+    rows.iter().map(|l| l[field].as_str().expect(field).parse::<f64>().expect("amount")).sum()
 }
 
 both_backends! {
@@ -67,12 +81,28 @@ both_backends! {
         let cost: f64 = rows.iter().map(|r| amount(&r["pay"]) + amount(&r["employer"])).sum();
         let per_person = cost / people as f64;
         assert!((45_000.0..60_000.0).contains(&per_person), "about 50,000 a post: {per_person}");
-        // The lines add up to the run's totals.
+        // The lines add up to the run's totals, and so do the town sums.
         let id = last["id"].as_i64().expect("id");
         let v = computed(&finance, id).await;
         let net: f64 = v["run"]["net"].as_str().expect("net").parse().expect("net");
-        assert!((sum_lines(&v, "net") - net).abs() < 0.005, "lines add up to the net");
-        assert_eq!(v["lines"].as_array().expect("lines").len() as i64, v["run"]["people"].as_i64().expect("people"));
+        let lines = all_lines(&finance, id).await;
+        assert!((sum_of(&lines, "net") - net).abs() < 0.005, "lines add up to the net");
+        assert_eq!(lines.len() as i64, v["run"]["people"].as_i64().expect("people"));
+        let towns = v["towns"].as_array().expect("towns");
+        assert!((sum_of(towns, "net") - net).abs() < 0.005, "town sums add up to the net");
+        // Lines come a page of 100 at a time; pages do not overlap.
+        assert_eq!(v["lines"].as_array().expect("lines").len(), 100);
+        assert_eq!(v["total_lines"].as_u64(), Some(lines.len() as u64));
+        let (_, second) = run_page(&finance, id, None, 1).await;
+        assert_eq!(second["offset"], 100);
+        assert_eq!(second["lines"].as_array().expect("lines").len(), lines.len() - 100);
+        assert_eq!(second["lines"][0]["staff_id"], lines[100]["staff_id"]);
+        // One town's page: its people, its count.
+        let binjiang = towns.iter().find(|t| t["town"] == "滨江街道").expect("滨江街道");
+        let bid = binjiang["town_id"].as_i64().expect("town id");
+        let (_, one) = run_page(&finance, id, Some(bid), 0).await;
+        assert_eq!(one["total_lines"], binjiang["people"]);
+        assert!(one["lines"].as_array().expect("lines").iter().all(|l| l["town_id"] == bid));
         // The database refuses to change an approved run or its lines.
         assert!(server.db.try_query(&format!("UPDATE payroll_lines SET net_fen = net_fen + 1, gross_fen = gross_fen + 1, base_fen = base_fen + 1 WHERE run_id = {id}")).is_err());
         assert!(server.db.try_query(&format!("DELETE FROM payroll_lines WHERE run_id = {id}")).is_err());
@@ -84,10 +114,16 @@ both_backends! {
         assert_eq!(server.db.query(&format!("SELECT status FROM payroll_runs WHERE id = {id}")), "paid");
         // Town users see their own town's lines only; inspectors no pay.
         let town = Client::demo(&server, "town.binjiang").await;
-        let (status, tv) = town.call("payroll_run", &[("run_id", &id.to_string())]).await;
+        let (status, tv) = run_page(&town, id, None, 0).await;
         assert_eq!(status, 200);
         assert!(tv["lines"].as_array().expect("lines").iter().all(|l| l["town"] == "滨江街道"));
-        assert_eq!(Client::demo(&server, "inspector").await.call("payroll_run", &[("run_id", &id.to_string())]).await.0, 403);
+        // Their figures are their town's, not the district's.
+        assert_eq!(tv["run"]["people"], binjiang["people"]);
+        assert_eq!(tv["run"]["net"], binjiang["net"]);
+        assert_eq!(tv["towns"].as_array().expect("towns").len(), 1);
+        let other = towns.iter().find(|t| t["town_id"] != bid).expect("another town")["town_id"].as_i64();
+        assert_eq!(run_page(&town, id, other, 0).await.0, 403, "another town's lines");
+        assert_eq!(run_page(&Client::demo(&server, "inspector").await, id, None, 0).await.0, 403);
     }
 
     async fn a_month_runs_once_scores_are_in_and_an_approver_approves(backend: Backend) {
@@ -136,7 +172,7 @@ both_backends! {
         assert_eq!(finance.call("start_payroll_run", &[("month", &month)]).await.0, 409, "one run a month");
         let v = computed(&finance, run_id).await;
         assert_eq!(v["run"]["status"], "draft", "{}", v["run"]);
-        let line = v["lines"].as_array().expect("lines").iter().find(|l| l["staff_id"] == staff_id).expect("the person's line").clone();
+        let line = all_lines(&finance, run_id).await.into_iter().find(|l| l["staff_id"] == staff_id).expect("the person's line");
         assert_eq!(line["additions"], "1234.56");
         let version = v["run"]["version"].as_i64().expect("version").to_string();
         // Submitted, the lines freeze; the maker cannot approve.
@@ -193,8 +229,23 @@ async fn the_payroll_pages_work_in_the_browser() {
     let href = link.attr("href").await.expect("href").expect("a link");
     browser.open_hydrated(&format!("{}{href}", server.base_url)).await;
     browser.wait_for("#lines-table tbody tr").await;
-    let net = browser.text("#total-net").await;
-    assert_eq!(browser.text("#lines-net").await, net, "the lines add up to the run's net");
+    // 183 people: two pages of lines, and the sums by town.
+    assert!(browser.text("#pager-text").await.contains("共 2 页"));
+    let row = browser.wait_for("#town-totals tbody tr:first-child").await;
+    let town_net = browser.text("#town-totals tbody tr:first-child td:nth-child(6)").await;
+    let town_link = row.find(fantoccini::Locator::Css("a")).await.expect("town link");
+    town_link.click().await.expect("click");
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = browser.text("#lines-net").await;
+        if shown == town_net
+            && browser.js("return !!document.querySelector('#all-towns')").await == json!(true)
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, town_net, "a town's lines add up to its net");
     browser.open_hydrated(&format!("{}/payroll/scores", server.base_url)).await;
     browser.wait_for("#scores-table tbody tr").await;
     assert!(browser.text("#scores-missing").await.contains('5'));
@@ -252,9 +303,10 @@ both_backends! {
         let town = Client::demo(&server, "town.binjiang").await;
         let own = pdf_text(&town, &format!("/files/payroll/{id}/sheet.pdf")).await;
         assert!(own.contains("滨江街道") && !own.contains("全区汇总"));
-        let other: Vec<String> = v["lines"].as_array().expect("lines").iter()
+        let lines = all_lines(&finance, id).await;
+        let other: Vec<String> = lines.iter()
             .filter(|l| l["town"] != "滨江街道").map(|l| l["name"].as_str().expect("name").to_owned()).take(3).collect();
-        let own_names: Vec<String> = v["lines"].as_array().expect("lines").iter()
+        let own_names: Vec<String> = lines.iter()
             .filter(|l| l["town"] == "滨江街道").map(|l| l["name"].as_str().expect("name").to_owned()).collect();
         for name in other.iter().filter(|n| !own_names.contains(n)) {
             assert!(!own.contains(name.as_str()), "{name} is not the town user's");
@@ -282,6 +334,20 @@ both_backends! {
         let id = a["id"].as_i64().expect("id");
         let one: Value = town.get(&format!("/api/v1/payroll/runs/{id}")).await.json().await.expect("json");
         assert!(one["lines"].as_array().expect("lines").iter().all(|l| l["town"] == "滨江街道"));
+        assert_eq!(one["run"]["people"], o["people"]);
+        // Paging and the town filter, by code.
+        let page: Value = finance.get(&format!("/api/v1/payroll/runs/{id}?offset=10&limit=5")).await.json().await.expect("json");
+        assert_eq!((page["offset"].as_u64(), page["limit"].as_u64()), (Some(10), Some(5)));
+        assert_eq!(page["lines"].as_array().expect("lines").len(), 5);
+        assert_eq!(page["total_lines"], a["people"]);
+        let code = server.db.query("SELECT code FROM towns WHERE name = '滨江街道'");
+        let other = server.db.query("SELECT code FROM towns WHERE name <> '滨江街道' ORDER BY code LIMIT 1");
+        let own_town: Value = finance.get(&format!("/api/v1/payroll/runs/{id}?town={code}")).await.json().await.expect("json");
+        assert_eq!(own_town["total_lines"], o["people"]);
+        assert_eq!(town.get(&format!("/api/v1/payroll/runs/{id}?town={other}")).await.status(), 403);
+        assert_eq!(finance.get(&format!("/api/v1/payroll/runs/{id}?town=nope")).await.status(), 404);
+        assert_eq!(finance.get(&format!("/api/v1/payroll/runs/{id}?limit=0")).await.status(), 400);
+        assert_eq!(finance.get(&format!("/api/v1/payroll/runs/{id}?limit=5001")).await.status(), 400);
         assert_eq!(Client::demo(&server, "provider").await.get("/api/v1/payroll/runs").await.status(), 403);
         // The preview: the demo standards and rules, a typical post.
         let doc: Value = Client::anonymous(&server).get("/api/v1/openapi.json").await.json().await.expect("json");
@@ -303,5 +369,153 @@ both_backends! {
         let mut bad = input.clone();
         bad["facts"]["score"] = json!("high");
         assert_eq!(town.post_json("/api/v1/payroll/preview", &bad).await.status(), 400);
+    }
+}
+
+/// Polls a pay-slips job until it ends; returns it.
+async fn job_done(client: &Client, id: &str) -> Value {
+    for _ in 0..400 {
+        let (status, v) = client.call("slips_job", &[("id", id)]).await;
+        assert_eq!(status, 200, "{v}");
+        if v["status"] != "running" {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("job {id} still running");
+}
+
+/// `pdftotext` of PDF bytes.
+fn text_of(pdf: &[u8]) -> String {
+    let dir = gouzhu_tests::process::TempDir::new("pdf");
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).expect("writing PDF");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+both_backends! {
+    async fn every_pay_slip_is_made_in_one_job_with_progress(backend: Backend) {
+        use std::io::Read;
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let id = overview(&finance).await["runs"][0]["id"].as_i64().expect("id").to_string();
+        let (status, job) = finance.call("start_slips_job", &[("run_id", &id), ("english", "false")]).await;
+        assert_eq!(status, 200, "{job}");
+        let job_id = job["id"].as_str().expect("job id").to_owned();
+        let people = all_lines(&finance, id.parse().expect("id")).await;
+        assert_eq!(job["total"].as_u64(), Some(people.len() as u64));
+        // Starting it again (a reload, a second click) finds the same job.
+        let (_, again) = finance.call("start_slips_job", &[("run_id", &id), ("english", "false")]).await;
+        assert_eq!(again["id"], job["id"]);
+        let done = job_done(&finance, &job_id).await;
+        assert_eq!(done["status"], "done", "{done}");
+        assert_eq!(done["done"], done["total"]);
+        // One PDF per town, every person on a slip.
+        let res = finance.get(&format!("/files/jobs/{job_id}")).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/zip");
+        let bytes = res.bytes().await.expect("body");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+        let towns: std::collections::BTreeSet<&str> = people.iter().map(|l| l["town"].as_str().expect("town")).collect();
+        assert_eq!(zip.len(), towns.len());
+        let mut all = String::new();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).expect("entry");
+            assert!(entry.name().expect("name").ends_with(".pdf"));
+            let mut pdf = Vec::new();
+            entry.read_to_end(&mut pdf).expect("reading entry");
+            all.push_str(&text_of(&pdf));
+        }
+        for l in &people {
+            let name = l["name"].as_str().expect("name");
+            assert!(all.contains(name), "{name} has a slip");
+        }
+        // The job is its owner's: anyone else gets nothing.
+        let other = Client::demo(&server, "approver").await;
+        assert_eq!(other.get(&format!("/files/jobs/{job_id}")).await.status(), 404);
+        assert_eq!(other.call("slips_job", &[("id", &job_id)]).await.0, 404);
+        // A town user's job holds their own town only: one PDF.
+        let town = Client::demo(&server, "town.binjiang").await;
+        let (_, tj) = town.call("start_slips_job", &[("run_id", &id), ("english", "false")]).await;
+        let tid = tj["id"].as_str().expect("job id").to_owned();
+        assert_eq!(job_done(&town, &tid).await["status"], "done");
+        let res = town.get(&format!("/files/jobs/{tid}")).await;
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let own = text_of(&res.bytes().await.expect("body"));
+        let outsider = people.iter().find(|l| l["town"] != "滨江街道").expect("someone elsewhere")["name"].as_str().expect("name");
+        let insiders: Vec<&str> = people.iter().filter(|l| l["town"] == "滨江街道").map(|l| l["name"].as_str().expect("name")).collect();
+        assert!(insiders.iter().all(|n| own.contains(n)));
+        if !insiders.contains(&outsider) {
+            assert!(!own.contains(outsider), "{outsider} is not the town's");
+        }
+        assert_eq!(Client::demo(&server, "inspector").await.call("start_slips_job", &[("run_id", &id), ("english", "false")]).await.0, 403);
+    }
+
+    async fn finance_records_declarations_adjustments_and_proposes_insurance_rules(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let town = Client::demo(&server, "town.binjiang").await;
+        let staff_id: i64 = server.db.query("SELECT min(s.id) FROM staff s JOIN towns t ON t.id = s.town_id WHERE t.name = '滨江街道' AND s.status = 'on_duty'").parse().expect("id");
+        let (status, page) = finance.call("payroll_people", &[]).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page["people"].as_array().expect("people").iter().any(|p| p["staff_id"] == staff_id));
+        let before = page["declarations"].as_array().expect("declarations").len();
+        // A declaration: two children, from January.
+        let declaration = json!({ "kind": { "kind": "child_education", "children": 2, "half": false }, "from": { "year": 2026, "month": 1 }, "until": null });
+        let (status, id) = finance.call_json("declare_deduction", &json!({ "staff_id": staff_id, "declaration": declaration })).await;
+        assert_eq!(status, 200, "{id}");
+        let (_, page) = finance.call("payroll_people", &[]).await;
+        let rows = page["declarations"].as_array().expect("declarations");
+        assert_eq!(rows.len(), before + 1);
+        let row = rows.iter().find(|d| d["id"] == id).expect("the declaration");
+        assert_eq!(row["monthly"], "4000");
+        // The same kind twice over the same months is refused.
+        let (status, e) = finance.call_json("declare_deduction", &json!({ "staff_id": staff_id, "declaration": declaration })).await;
+        assert_eq!(status.as_u16(), 422, "{e}");
+        // Withdrawn, it stays listed as withdrawn; withdrawing again changes nothing.
+        let did = id.as_i64().expect("id").to_string();
+        assert_eq!(finance.call("withdraw_deduction", &[("id", &did)]).await.0, 200);
+        assert_eq!(finance.call("withdraw_deduction", &[("id", &did)]).await.0, 200);
+        let (_, page) = finance.call("payroll_people", &[]).await;
+        assert_eq!(page["declarations"].as_array().expect("d").iter().find(|d| d["id"] == id).expect("kept")["withdrawn"], true);
+        assert_eq!(server.db.query(&format!("SELECT count(*) FROM audit_log WHERE entity = 'tax_declarations' AND entity_id = '{did}'")), "2");
+        // An adjustment, listed as not yet paid; a town user reads their
+        // own town's but cannot write.
+        let adjustment = json!({ "kind": "deduction", "amount": "88.50", "for_month": { "year": 2026, "month": 10 }, "reason": "多发更正" });
+        let (status, aid) = finance.call_json("add_payroll_adjustment", &json!({ "staff_id": staff_id, "adjustment": adjustment })).await;
+        assert_eq!(status, 200, "{aid}");
+        let (status, tp) = town.call("payroll_people", &[]).await;
+        assert_eq!(status, 200);
+        let item = tp["adjustments"].as_array().expect("adjustments").iter().find(|a| a["id"] == aid).expect("listed").clone();
+        assert_eq!((item["amount"].as_str(), item["paid_in"].is_null()), (Some("88.50"), true));
+        assert!(tp["adjustments"].as_array().expect("a").iter().chain(tp["declarations"].as_array().expect("d")).all(|x| x["town"] == "滨江街道"));
+        assert!(tp["people"].as_array().expect("people").is_empty(), "no choices for a reader");
+        assert_eq!(town.call_json("add_payroll_adjustment", &json!({ "staff_id": staff_id, "adjustment": adjustment })).await.0, 403);
+        assert_eq!(town.call_json("declare_deduction", &json!({ "staff_id": staff_id, "declaration": declaration })).await.0, 403);
+        let mut bad = adjustment.clone();
+        bad["reason"] = json!(" ");
+        assert_eq!(finance.call_json("add_payroll_adjustment", &json!({ "staff_id": staff_id, "adjustment": bad })).await.0.as_u16(), 422);
+        // Insurance rules for next year: refused when the base is upside
+        // down; otherwise submitted and adopted by an approver.
+        let (_, o) = finance.call("payroll_overview", &[]).await;
+        let mut rules = o["insurance"][1].clone();
+        let year = o["today"].as_str().expect("today")[..4].parse::<i32>().expect("year") + 1;
+        rules["base_floor"] = json!("30000");
+        let (status, e) = finance.call_json("propose_insurance_rules", &json!({ "input": { "rules": rules, "effective_from": format!("{year}-01-01"), "note": "" } })).await;
+        assert_eq!((status.as_u16(), e["Payroll"]["Insurance"].as_str()), (422, Some("Base")), "{e}");
+        rules["base_floor"] = json!("4800");
+        let (status, approval) = finance.call_json("propose_insurance_rules", &json!({ "input": { "rules": rules, "effective_from": format!("{year}-01-01"), "note": "按市人社局通知调整" } })).await;
+        assert_eq!(status, 200, "{approval}");
+        let approver = Client::demo(&server, "approver").await;
+        let (status, e) = approver.call("decide_approval", &[("id", &approval.as_i64().expect("id").to_string()), ("version", "1"), ("decision", "Approve"), ("reason", "同意")]).await;
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(server.db.query(&format!("SELECT count(*) FROM insurance_rules WHERE year = {year}")), "1");
     }
 }

@@ -12,6 +12,7 @@ pub mod approvals;
 pub mod audit;
 pub mod dashboard;
 pub mod payroll;
+pub mod payroll_people;
 pub mod roster;
 pub mod roster_import;
 pub mod session;

@@ -107,11 +107,59 @@ pub struct RunLine {
     pub cost: Decimal,
 }
 
-/// A run with the lines the viewer may see.
+/// One town's sums in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TownTotal {
+    pub town_id: i64,
+    pub town: String,
+    pub town_en: String,
+    pub people: u32,
+    pub gross: Decimal,
+    /// Employee insurance and housing fund.
+    pub employee: Decimal,
+    pub tax: Decimal,
+    pub net: Decimal,
+    /// Employer insurance and housing fund.
+    pub employer: Decimal,
+    pub cost: Decimal,
+}
+
+/// Which of a run's lines to show: one town or all the viewer may see,
+/// from `offset`, at most `limit` (all when `None`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinesQuery {
+    pub town: Option<i64>,
+    pub offset: u32,
+    pub limit: Option<u32>,
+}
+
+impl LinesQuery {
+    /// Every line (of one town).
+    pub fn all(town: Option<i64>) -> LinesQuery {
+        LinesQuery { town, offset: 0, limit: None }
+    }
+
+    /// No line: the run and its town sums only.
+    pub fn none() -> LinesQuery {
+        LinesQuery { town: None, offset: 0, limit: Some(0) }
+    }
+}
+
+/// Lines a page of the run page shows.
+pub const LINES_PER_PAGE: u32 = 100;
+
+/// A run with its town sums and a page of the lines the viewer may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunView {
     pub run: RunSummary,
+    /// Sums by town, of the towns the viewer may see (none while
+    /// computing).
+    pub towns: Vec<TownTotal>,
+    /// The lines asked for.
     pub lines: Vec<RunLine>,
+    /// How many lines match the query; `lines` start at `offset`.
+    pub total_lines: u32,
+    pub offset: u32,
     /// The viewer may submit, discard and mark paid (finance).
     pub may_act: bool,
 }
@@ -181,11 +229,13 @@ pub async fn start_payroll_run(month: String) -> Result<i64, AppError> {
     super::finish(result)
 }
 
-#[server(prefix = "/api", endpoint = "payroll_run")]
-pub async fn payroll_run(run_id: i64) -> Result<RunView, AppError> {
+/// A run with a page of its lines (`page` from 0; one town or all).
+#[server(prefix = "/api", endpoint = "payroll_run", input = Json)]
+pub async fn payroll_run(run_id: i64, town: Option<i64>, page: u32) -> Result<RunView, AppError> {
     let result = async {
         let p = crate::auth::authorize_user("payroll_run")?;
-        super::with_db(move |conn| ssr::run_view(conn, &p, run_id)).await
+        let q = LinesQuery { town, offset: page.saturating_mul(LINES_PER_PAGE), limit: Some(LINES_PER_PAGE) };
+        super::with_db(move |conn| ssr::run_view(conn, &p, run_id, q)).await
     }
     .await;
     super::finish(result)
@@ -265,6 +315,68 @@ pub async fn propose_pay_standards(input: StandardsInput) -> Result<i64, AppErro
     super::finish(result)
 }
 
+/// Starts (or finds) the job making every pay slip of a run the viewer
+/// may see; poll [`slips_job`] for its progress.
+#[server(prefix = "/api", endpoint = "start_slips_job")]
+pub async fn start_slips_job(run_id: i64, english: bool) -> Result<crate::jobs::JobView, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("start_slips_job")?;
+        if !p.has_any(crate::policy::PAYROLL_READERS) {
+            return Err(AppError::Forbidden);
+        }
+        let documents = use_context::<crate::jobs::ssr::DocumentJobs>().ok_or(AppError::Internal)?;
+        let locale = if english { crate::i18n::Locale::En } else { crate::i18n::Locale::ZhCn };
+        documents.slips.start(p, run_id, locale).await
+    }
+    .await;
+    super::finish(result)
+}
+
+/// A document job of the viewer's.
+#[server(prefix = "/api", endpoint = "slips_job")]
+pub async fn slips_job(id: String) -> Result<crate::jobs::JobView, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("slips_job")?;
+        let documents = use_context::<crate::jobs::ssr::DocumentJobs>().ok_or(AppError::Internal)?;
+        documents.jobs.view(p.user_id, &id).ok_or(AppError::NotFound)
+    }
+    .await;
+    super::finish(result)
+}
+
+/// A proposal of insurance rules from the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesInput {
+    pub rules: InsuranceRules,
+    pub effective_from: NaiveDate,
+    pub note: String,
+}
+
+/// Submits a year's social insurance and housing fund rules for approval
+/// (finance); they apply to runs from `effective_from` once approved.
+#[server(prefix = "/api", endpoint = "propose_insurance_rules", input = Json)]
+pub async fn propose_insurance_rules(input: RulesInput) -> Result<i64, AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("propose_insurance_rules")?;
+        let actor = crate::auth::actor(Some(&p));
+        let proposal = crate::db::payroll::RulesProposal {
+            year: chrono::Datelike::year(&input.effective_from),
+            rules: input.rules,
+            effective_from: input.effective_from,
+            note: input.note,
+        };
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::payroll::propose_insurance(tx, &p, &proposal)
+            })
+            .map_err(ssr::from_payroll)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
 /// Records a 补发 or 扣发 for a person, paid in the next run of its month
 /// or later (finance).
 #[server(prefix = "/api", endpoint = "add_payroll_adjustment", input = Json)]
@@ -329,14 +441,12 @@ pub async fn record_score(staff_id: i64, month: String, score: i32, reason: Stri
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use std::collections::HashMap;
-
     use chrono::Datelike;
 
     use super::*;
     use crate::db::payroll::{self as db, PayrollError, RunRow};
     use crate::db::write::Actor;
-    use crate::db::{AnyConnection, Db, DbError};
+    use crate::db::{AnyConnection, Db};
     use crate::domain::access::{Principal, Role};
     use crate::domain::money::from_fen;
     use crate::domain::tax::YearMonth;
@@ -472,37 +582,63 @@ pub mod ssr {
         Ok(Projection { year: this.year, rows })
     }
 
-    fn town_names(
+    pub fn run_view(
         conn: &mut AnyConnection,
-        district_id: i64,
-    ) -> Result<HashMap<i64, (String, String)>, DbError> {
-        use crate::db::schema::towns;
-        use diesel::prelude::*;
-        Ok(towns::table
-            .filter(towns::district_id.eq(district_id))
-            .select((towns::id, towns::name, towns::name_en))
-            .load::<(i64, String, String)>(conn)?
-            .into_iter()
-            .map(|(id, n, e)| (id, (n, e)))
-            .collect())
-    }
-
-    pub fn run_view(conn: &mut AnyConnection, p: &Principal, run_id: i64) -> Result<RunView, AppError> {
+        p: &Principal,
+        run_id: i64,
+        q: LinesQuery,
+    ) -> Result<RunView, AppError> {
         if !may_see_pay(p) {
             return Err(AppError::Forbidden);
         }
+        if q.town.is_some_and(|t| !p.may_see_town(t)) {
+            return Err(AppError::Forbidden);
+        }
         let run = RunRow::load(conn, p.district_id, run_id)?;
+        let may_act = p.has(Role::Finance);
         // While computing, the progress is all there is to show: polling
         // stays cheap however large the run.
         if run.status()? == RunStatus::Computing {
-            return Ok(RunView { run: summary(&run)?, lines: Vec::new(), may_act: p.has(Role::Finance) });
+            return Ok(RunView {
+                run: summary(&run)?,
+                towns: Vec::new(),
+                lines: Vec::new(),
+                total_lines: 0,
+                offset: q.offset,
+                may_act,
+            });
         }
-        let names = town_names(conn, p.district_id)?;
-        let lines = db::lines(conn, p, run_id)?
+        let names = crate::db::district::town_names(conn, p.district_id)?;
+        let name_of = |id: &i64| names.get(id).cloned().unwrap_or_default();
+        let towns: Vec<TownTotal> = db::town_sums(conn, run_id)?
+            .into_iter()
+            .filter(|(id, _)| p.may_see_town(*id))
+            .map(|(id, s)| {
+                let (town, town_en) = name_of(&id);
+                TownTotal {
+                    town_id: id,
+                    town,
+                    town_en,
+                    people: u32::try_from(s.people).unwrap_or(u32::MAX),
+                    gross: from_fen(s.fen[0]),
+                    employee: from_fen(s.fen[1]),
+                    tax: from_fen(s.fen[2]),
+                    net: from_fen(s.fen[3]),
+                    employer: from_fen(s.fen[4]),
+                    cost: from_fen(s.fen[5]),
+                }
+            })
+            .collect();
+        let (lines, total) = if q.limit == Some(0) {
+            (Vec::new(), 0)
+        } else {
+            db::lines_page(conn, p, run_id, q.town, i64::from(q.offset), q.limit.map(i64::from))?
+        };
+        let lines = lines
             .into_iter()
             .map(|l| {
                 let d = &l.detail.line;
-                let (town, town_en) = names.get(&l.town_id).cloned().unwrap_or_default();
+                let (town, town_en) = name_of(&l.town_id);
                 RunLine {
                     staff_id: l.staff_id,
                     name: l.name,
@@ -533,7 +669,28 @@ pub mod ssr {
                 }
             })
             .collect();
-        Ok(RunView { run: summary(&run)?, lines, may_act: p.has(Role::Finance) })
+        let mut summary = summary(&run)?;
+        if !p.sees_whole_district() {
+            // A town user's figures are their own town's.
+            let sum = |f: fn(&TownTotal) -> Decimal| towns.iter().map(f).sum::<Decimal>();
+            let people: u32 = towns.iter().map(|t| t.people).sum();
+            summary.people = i32::try_from(people).unwrap_or(i32::MAX);
+            summary.lines_done = summary.people;
+            summary.gross = sum(|t| t.gross);
+            summary.employee = sum(|t| t.employee);
+            summary.tax = sum(|t| t.tax);
+            summary.net = sum(|t| t.net);
+            summary.employer = sum(|t| t.employer);
+            summary.cost = sum(|t| t.cost);
+        }
+        Ok(RunView {
+            run: summary,
+            towns,
+            lines,
+            total_lines: u32::try_from(total).unwrap_or(u32::MAX),
+            offset: q.offset,
+            may_act,
+        })
     }
 
     pub fn score_sheet(
@@ -544,7 +701,7 @@ pub mod ssr {
         if !p.has_any(&[Role::Finance, Role::Town]) {
             return Err(AppError::Forbidden);
         }
-        let names = town_names(conn, p.district_id)?;
+        let names = crate::db::district::town_names(conn, p.district_id)?;
         let scores = db::scores(conn, p.district_id, month)?;
         let reason_below = db::standards_for(conn, p.district_id, month)?.map_or(60, |s| s.reason_below);
         let rows = db::payees(conn, p.district_id, month)?

@@ -9,7 +9,8 @@ use crate::i18n::{Messages, use_i18n};
 /// One tab: its path and its label.
 pub type Tab = (&'static str, fn(&Messages) -> &'static str);
 
-/// A module's tabs; the one at `current` is marked.
+/// A module's tabs the signed-in user may open; the one at `current` is
+/// marked.
 #[component]
 pub fn Tabs(
     current: &'static str,
@@ -17,9 +18,10 @@ pub fn Tabs(
     tabs: &'static [Tab],
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let who = use_context::<crate::components::layout::CurrentUser>().map(|u| u.0);
     view! {
         <nav class="tabs" aria-label=move || label(i18n.t())>
-            {tabs.iter().map(|(href, text)| {
+            {tabs.iter().filter(|(href, _)| crate::policy::may_open(href, who.as_ref())).map(|(href, text)| {
                 let (href, text) = (*href, *text);
                 let here = href == current;
                 view! {

@@ -169,6 +169,20 @@ impl NewPost<'_> {
     }
 }
 
+/// The district's town names (Chinese, English) by id.
+pub fn town_names(
+    conn: &mut AnyConnection,
+    district_id: i64,
+) -> Result<HashMap<i64, (String, String)>, DbError> {
+    Ok(towns::table
+        .filter(towns::district_id.eq(district_id))
+        .select((towns::id, towns::name, towns::name_en))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, n, e)| (id, (n, e)))
+        .collect())
+}
+
 /// The (code, id) of every town of `district_id`.
 pub fn town_ids_by_code(conn: &mut AnyConnection, district_id: i64) -> Result<Vec<(String, i64)>, DbError> {
     Ok(towns::table.filter(towns::district_id.eq(district_id)).select((towns::code, towns::id)).load(conn)?)

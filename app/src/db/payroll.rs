@@ -9,9 +9,9 @@
 //! `computing` at start-up (the server stopped mid-way) is computed again
 //! from scratch: computing is idempotent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ use crate::domain::roster::{Certificate, RoleLevel, StaffStatus};
 use crate::domain::tax::{AdditionalDeduction, TaxYearToDate, YearMonth, additional_for};
 
 /// Lines written per transaction while a run computes.
-pub const CHUNK: usize = 2_000;
+pub const CHUNK: i64 = 2_000;
 
 /// Why a payroll write is refused.
 #[derive(Debug, thiserror::Error)]
@@ -278,11 +278,36 @@ pub struct Payee {
 /// month, with days on the roster in it. People on standby (待岗) hold no
 /// post and are not paid.
 pub fn payees(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> Result<Vec<Payee>, DbError> {
-    type Row = (i64, String, i64, Option<i64>, String, String, NaiveDate, String, Option<NaiveDate>);
+    let mut out = Vec::new();
+    let mut after = 0;
+    while let Some((page, last)) = payees_after(conn, district_id, month, after, PAGE)? {
+        out.extend(page);
+        after = last;
+    }
+    Ok(out)
+}
+
+/// Staff read per query when paging through a district.
+const PAGE: i64 = 5_000;
+
+/// The payees among the next `limit` staff (in id order) after staff id
+/// `after`, with the last staff id read; `None` past the end. A page may
+/// hold fewer payees than staff read (days off the roster): page on by the
+/// id returned.
+pub fn payees_after(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    month: YearMonth,
+    after: i64,
+    limit: i64,
+) -> Result<Option<(Vec<Payee>, i64)>, DbError> {
+    type Row = (i64, String, i64, Option<i64>, String, String, NaiveDate, Option<NaiveDate>);
     let rows: Vec<Row> = staff::table
         .filter(staff::district_id.eq(district_id))
         .filter(staff::status.ne(StaffStatus::Standby.code()))
+        .filter(staff::id.gt(after))
         .order(staff::id.asc())
+        .limit(limit)
         .select((
             staff::id,
             staff::name,
@@ -291,12 +316,12 @@ pub fn payees(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> R
             staff::role_level,
             staff::certificate,
             staff::hire_date,
-            staff::status,
             staff::left_on,
         ))
         .load(conn)?;
-    let mut out = Vec::new();
-    for (id, name, town_id, post_id, role, cert, hire_date, _status, left_on) in rows {
+    let Some(last) = rows.last().map(|r| r.0) else { return Ok(None) };
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, town_id, post_id, role, cert, hire_date, left_on) in rows {
         let days = days_on_roster(month, hire_date, left_on);
         if days == 0 {
             continue;
@@ -314,7 +339,17 @@ pub fn payees(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> R
             days,
         });
     }
-    Ok(out)
+    Ok(Some((out, last)))
+}
+
+/// How many people are paid in `month`, counted a page at a time.
+fn count_payees(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> Result<usize, DbError> {
+    let (mut n, mut after) = (0, 0);
+    while let Some((page, last)) = payees_after(conn, district_id, month, after, PAGE)? {
+        n += page.len();
+        after = last;
+    }
+    Ok(n)
 }
 
 /// Scores of a month by person.
@@ -338,38 +373,51 @@ pub fn scores(
         .collect())
 }
 
-/// People paid in `month` without a score, with their towns.
+/// Scores of a month for `ids`: (score, reason, version) by person.
+fn scores_of(
+    conn: &mut AnyConnection,
+    month: YearMonth,
+    ids: &[i64],
+) -> Result<HashMap<i64, (i32, String, i32)>, DbError> {
+    Ok(performance_scores::table
+        .filter(performance_scores::month.eq(month_code(month)))
+        .filter(performance_scores::staff_id.eq_any(ids))
+        .select((
+            performance_scores::staff_id,
+            performance_scores::score,
+            performance_scores::reason,
+            performance_scores::version,
+        ))
+        .load::<(i64, i32, String, i32)>(conn)?
+        .into_iter()
+        .map(|(s, score, reason, v)| (s, (score, reason, v)))
+        .collect())
+}
+
+/// People paid in `month` without a score, with their towns: one query
+/// that returns only the staff without a score, however large the
+/// district.
 pub fn missing_scores(
     conn: &mut AnyConnection,
     district_id: i64,
     month: YearMonth,
 ) -> Result<Vec<Missing>, DbError> {
-    let payees = payees(conn, district_id, month)?;
-    missing_among(conn, district_id, month, &payees)
-}
-
-/// Those of `payees` without a score for `month`, with their towns.
-fn missing_among(
-    conn: &mut AnyConnection,
-    district_id: i64,
-    month: YearMonth,
-    payees: &[Payee],
-) -> Result<Vec<Missing>, DbError> {
-    let have = scores(conn, district_id, month)?;
-    let names: HashMap<i64, String> = towns::table
-        .filter(towns::district_id.eq(district_id))
-        .select((towns::id, towns::name))
-        .load::<(i64, String)>(conn)?
+    type Row = (i64, String, String, NaiveDate, Option<NaiveDate>);
+    let rows: Vec<Row> = staff::table
+        .inner_join(towns::table.on(towns::id.eq(staff::town_id)))
+        .left_join(performance_scores::table.on(
+            performance_scores::staff_id.eq(staff::id).and(performance_scores::month.eq(month_code(month))),
+        ))
+        .filter(staff::district_id.eq(district_id))
+        .filter(staff::status.ne(StaffStatus::Standby.code()))
+        .filter(performance_scores::id.nullable().is_null())
+        .order(staff::id.asc())
+        .select((staff::id, staff::name, towns::name, staff::hire_date, staff::left_on))
+        .load(conn)?;
+    Ok(rows
         .into_iter()
-        .collect();
-    Ok(payees
-        .iter()
-        .filter(|p| !have.contains_key(&p.staff_id))
-        .map(|p| Missing {
-            staff_id: p.staff_id,
-            town: names.get(&p.town_id).cloned().unwrap_or_default(),
-            name: p.name.clone(),
-        })
+        .filter(|(_, _, _, hire, left)| days_on_roster(month, *hire, *left) > 0)
+        .map(|(staff_id, name, town, _, _)| Missing { staff_id, name, town })
         .collect())
 }
 
@@ -524,6 +572,143 @@ pub fn declarations(
     Ok(out)
 }
 
+/// A declaration as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclarationRow {
+    pub id: i64,
+    pub staff_id: i64,
+    pub name: String,
+    pub town_id: i64,
+    pub declaration: AdditionalDeduction,
+    pub withdrawn: bool,
+}
+
+/// The district's declarations, newest first, withdrawn ones included
+/// (optionally of one town).
+pub fn declaration_rows(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    town: Option<i64>,
+) -> Result<Vec<DeclarationRow>, DbError> {
+    let mut q = tax_declarations::table
+        .inner_join(staff::table.on(staff::id.eq(tax_declarations::staff_id)))
+        .filter(tax_declarations::district_id.eq(district_id))
+        .order(tax_declarations::id.desc())
+        .select((
+            tax_declarations::id,
+            tax_declarations::staff_id,
+            staff::name,
+            staff::town_id,
+            tax_declarations::declaration,
+            tax_declarations::withdrawn_at.is_not_null(),
+        ))
+        .into_boxed();
+    if let Some(t) = town {
+        q = q.filter(staff::town_id.eq(t));
+    }
+    q.load::<(i64, i64, String, i64, String, bool)>(conn)?
+        .into_iter()
+        .map(|(id, staff_id, name, town_id, text, withdrawn)| {
+            Ok(DeclarationRow {
+                id,
+                staff_id,
+                name,
+                town_id,
+                declaration: serde_json::from_str(&text).map_err(corrupt)?,
+                withdrawn,
+            })
+        })
+        .collect()
+}
+
+/// Withdraws a declaration entered in error (finance): later runs no
+/// longer deduct it; runs already approved keep what they withheld.
+pub fn withdraw_declaration(tx: &mut Tx<'_>, who: &Principal, id: i64) -> Result<(), PayrollError> {
+    if !who.has(Role::Finance) {
+        return Err(PayrollError::OutOfScope);
+    }
+    let withdrawn: Option<NaiveDateTime> = tax_declarations::table
+        .filter(tax_declarations::district_id.eq(who.district_id))
+        .filter(tax_declarations::id.eq(id))
+        .select(tax_declarations::withdrawn_at)
+        .first(tx.conn())
+        .optional()?
+        .ok_or(DbError::NotFound)?;
+    if withdrawn.is_some() {
+        tx.nothing_changed();
+        return Ok(());
+    }
+    diesel::update(tax_declarations::table.find(id))
+        .set(tax_declarations::withdrawn_at.eq(Some(chrono::Utc::now().naive_utc())))
+        .execute(tx.conn())?;
+    tx.record(
+        Change::new("withdraw", "tax_declarations", id)
+            .district(who.district_id)
+            .after(serde_json::json!({ "withdrawn": true })),
+    );
+    Ok(())
+}
+
+/// An adjustment as listed, with the month of the run that paid it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentRow {
+    pub id: i64,
+    pub staff_id: i64,
+    pub name: String,
+    pub town_id: i64,
+    pub adjustment: Adjustment,
+    pub paid_in: Option<String>,
+}
+
+/// The district's adjustments, newest first (optionally of one town).
+pub fn adjustment_rows(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    town: Option<i64>,
+) -> Result<Vec<AdjustmentRow>, DbError> {
+    type Row = (i64, i64, String, i64, String, i64, String, String, Option<String>);
+    let mut q = payroll_adjustments::table
+        .inner_join(staff::table.on(staff::id.eq(payroll_adjustments::staff_id)))
+        .left_join(payroll_runs::table.on(payroll_runs::id.nullable().eq(payroll_adjustments::run_id)))
+        .filter(payroll_adjustments::district_id.eq(district_id))
+        .order(payroll_adjustments::id.desc())
+        .select((
+            payroll_adjustments::id,
+            payroll_adjustments::staff_id,
+            staff::name,
+            staff::town_id,
+            payroll_adjustments::kind,
+            payroll_adjustments::amount_fen,
+            payroll_adjustments::for_month,
+            payroll_adjustments::reason,
+            payroll_runs::month.nullable(),
+        ))
+        .into_boxed();
+    if let Some(t) = town {
+        q = q.filter(staff::town_id.eq(t));
+    }
+    q.load::<Row>(conn)?
+        .into_iter()
+        .map(|(id, staff_id, name, town_id, kind, fen, for_month, reason, paid_in)| {
+            Ok(AdjustmentRow {
+                id,
+                staff_id,
+                name,
+                town_id,
+                adjustment: Adjustment {
+                    kind: AdjustmentKind::from_code(&kind)
+                        .ok_or_else(|| corrupt(format!("adjustment {id} kind")))?,
+                    amount: from_fen(fen),
+                    for_month: parse_month(&for_month)
+                        .ok_or_else(|| corrupt(format!("adjustment {id} month")))?,
+                    reason,
+                },
+                paid_in,
+            })
+        })
+        .collect()
+}
+
 /// Records a 补发 or 扣发 to be paid in the next run of its month or later
 /// (finance).
 pub fn add_adjustment(
@@ -594,38 +779,40 @@ fn open_adjustments(
     Ok(out)
 }
 
-/// Each person's tax year to date before `month`: from their latest line
-/// of an approved or paid run earlier in the same year. Runs are read
-/// newest first and only until everyone in `needed` is found, so a steady
-/// month reads one earlier run, not the whole year.
-fn tax_to_date(
-    conn: &mut AnyConnection,
-    district_id: i64,
-    month: YearMonth,
-    needed: &std::collections::HashSet<i64>,
-) -> Result<HashMap<i64, TaxYearToDate>, DbError> {
+/// Approved or paid runs of `month`'s year before it, newest first.
+fn earlier_runs(conn: &mut AnyConnection, district_id: i64, month: YearMonth) -> Result<Vec<i64>, DbError> {
     let year_start = format!("{}-01", month.year);
-    let runs: Vec<i64> = payroll_runs::table
+    Ok(payroll_runs::table
         .filter(payroll_runs::district_id.eq(district_id))
         .filter(payroll_runs::status.eq_any([RunStatus::Approved.code(), RunStatus::Paid.code()]))
         .filter(payroll_runs::month.ge(&year_start))
         .filter(payroll_runs::month.lt(month_code(month)))
         .order((payroll_runs::month.desc(), payroll_runs::id.desc()))
         .select(payroll_runs::id)
-        .load(conn)?;
+        .load(conn)?)
+}
+
+/// The tax year to date of `ids`: from each one's latest line among
+/// `runs` (newest first). Runs are read only until everyone is found, and
+/// only the lines of `ids`, so a steady month reads one earlier run's
+/// lines for the batch, not the year's.
+fn tax_to_date(
+    conn: &mut AnyConnection,
+    runs: &[i64],
+    ids: &[i64],
+) -> Result<HashMap<i64, TaxYearToDate>, DbError> {
     let mut out: HashMap<i64, TaxYearToDate> = HashMap::new();
     for run_id in runs {
-        if needed.iter().all(|s| out.contains_key(s)) {
+        let wanted: Vec<i64> = ids.iter().copied().filter(|s| !out.contains_key(s)).collect();
+        if wanted.is_empty() {
             break;
         }
         let rows: Vec<(i64, String)> = payroll_lines::table
             .filter(payroll_lines::run_id.eq(run_id))
+            .filter(payroll_lines::staff_id.eq_any(&wanted))
             .select((payroll_lines::staff_id, payroll_lines::detail))
             .load(conn)?;
         for (staff_id, detail) in rows {
-            if out.contains_key(&staff_id) || !needed.contains(&staff_id) {
-                continue;
-            }
             let line: StoredDetail = serde_json::from_str(&detail).map_err(corrupt)?;
             out.insert(staff_id, line.line.tax.to_date);
         }
@@ -733,12 +920,11 @@ pub fn create_run(
     if live > 0 {
         return Err(refused(PayrollProblem::RunExists));
     }
-    let payees = payees(tx.conn(), d, month)?;
-    let missing = missing_among(tx.conn(), d, month, &payees)?;
+    let missing = missing_scores(tx.conn(), d, month)?;
     if !missing.is_empty() {
         return Err(refused(PayrollProblem::MissingScores(missing)));
     }
-    let people = i32::try_from(payees.len()).unwrap_or(i32::MAX);
+    let people = i32::try_from(count_payees(tx.conn(), d, month)?).unwrap_or(i32::MAX);
     let id: i64 = diesel::insert_into(payroll_runs::table)
         .values((
             payroll_runs::district_id.eq(d),
@@ -757,21 +943,30 @@ pub fn create_run(
     Ok(id)
 }
 
-/// Everything a run's lines are computed from, loaded once.
+/// What every line of a run is computed from, loaded once: standards,
+/// rules, declarations and open adjustments (a few rows each), and which
+/// earlier runs of the year hold the tax to date. Per-person inputs are
+/// loaded a [`Batch`] at a time.
 pub struct Prepared {
     pub month: YearMonth,
     pub standards: PayStandards,
     pub insurance: InsuranceRules,
+    declared: HashMap<i64, Vec<AdditionalDeduction>>,
+    adjustments: HashMap<i64, Vec<(i64, Adjustment)>>,
+    /// Approved or paid runs earlier in the year, newest first.
+    earlier: Vec<i64>,
+}
+
+/// A chunk of payees with their scores and tax year to date.
+pub struct Batch {
     pub payees: Vec<Payee>,
     scores: HashMap<i64, (i32, String, i32)>,
-    declared: HashMap<i64, Vec<AdditionalDeduction>>,
     before: HashMap<i64, TaxYearToDate>,
-    adjustments: HashMap<i64, Vec<(i64, Adjustment)>>,
 }
 
 impl Prepared {
-    /// Loads the inputs of `month`'s run; refuses when standards, rules or
-    /// any score are missing.
+    /// Loads what `month`'s run is computed from; refuses when standards
+    /// or rules are missing.
     pub fn load(
         conn: &mut AnyConnection,
         district_id: i64,
@@ -781,35 +976,35 @@ impl Prepared {
             standards_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoStandards))?;
         let insurance =
             insurance_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoInsuranceRules))?;
-        let scores = scores(conn, district_id, month)?;
-        let payees = payees(conn, district_id, month)?;
-        let missing: Vec<Missing> = payees
-            .iter()
-            .filter(|p| !scores.contains_key(&p.staff_id))
-            .map(|p| Missing { staff_id: p.staff_id, name: p.name.clone(), town: String::new() })
-            .collect();
-        if !missing.is_empty() {
-            return Err(refused(PayrollProblem::MissingScores(missing)));
-        }
-        let needed = payees.iter().map(|p| p.staff_id).collect();
         Ok(Prepared {
             month,
             standards,
             insurance,
             declared: declarations(conn, district_id, None)?,
-            before: tax_to_date(conn, district_id, month, &needed)?,
             adjustments: open_adjustments(conn, district_id, month)?,
-            scores,
+            earlier: earlier_runs(conn, district_id, month)?,
+        })
+    }
+
+    /// Loads the per-person inputs of `payees`.
+    pub fn batch(&self, conn: &mut AnyConnection, payees: Vec<Payee>) -> Result<Batch, DbError> {
+        let ids: Vec<i64> = payees.iter().map(|p| p.staff_id).collect();
+        Ok(Batch {
+            scores: scores_of(conn, self.month, &ids)?,
+            before: tax_to_date(conn, &self.earlier, &ids)?,
             payees,
         })
     }
 
-    /// The lines of `payees` (pure).
-    pub fn compute(&self, payees: &[Payee]) -> Result<Vec<(Payee, StoredDetail)>, PayrollError> {
+    /// The lines of a batch (pure). A payee without a score refuses.
+    pub fn compute(&self, batch: &Batch) -> Result<Vec<(Payee, StoredDetail)>, PayrollError> {
         let month = self.month;
-        let mut out = Vec::with_capacity(payees.len());
-        for p in payees {
-            let score = self.scores.get(&p.staff_id).map_or(0, |(s, _, _)| *s);
+        let mut out = Vec::with_capacity(batch.payees.len());
+        for p in &batch.payees {
+            let Some((score, _, _)) = batch.scores.get(&p.staff_id) else {
+                let missing = Missing { staff_id: p.staff_id, name: p.name.clone(), town: String::new() };
+                return Err(refused(PayrollProblem::MissingScores(vec![missing])));
+            };
             let adj = self.adjustments.get(&p.staff_id).cloned().unwrap_or_default();
             let plain: Vec<Adjustment> = adj.iter().map(|(_, a)| a.clone()).collect();
             let additional =
@@ -818,7 +1013,7 @@ impl Prepared {
                 role_level: p.role_level,
                 certificate: p.certificate,
                 hire_date: p.hire_date,
-                score: u32::try_from(score).unwrap_or(0),
+                score: u32::try_from(*score).unwrap_or(0),
                 days: p.days.min(days_in(month)),
             };
             let input = LineInput {
@@ -827,7 +1022,7 @@ impl Prepared {
                 insurance: &self.insurance,
                 facts: Some(facts),
                 additional,
-                before: self.before.get(&p.staff_id).copied().unwrap_or_default(),
+                before: batch.before.get(&p.staff_id).copied().unwrap_or_default(),
                 insured: crate::domain::payroll::insured_in(month, p.hire_date, p.left_on),
                 adjustments: &plain,
             };
@@ -904,32 +1099,64 @@ pub fn insert_lines(
     Ok(())
 }
 
-/// Run totals from its lines.
-fn totals(conn: &mut AnyConnection, run_id: i64) -> Result<[i64; 6], DbError> {
+/// A town's sums over a run's lines: how many people and, in fen,
+/// gross, employee contributions, tax, net, employer contributions and
+/// cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub people: i64,
+    pub fen: [i64; 6],
+}
+
+/// The sums of a run's lines by town, read a page at a time (keyset on
+/// the line id): the same code on both backends, memory bounded by the
+/// page.
+pub fn town_sums(conn: &mut AnyConnection, run_id: i64) -> Result<BTreeMap<i64, Sums>, DbError> {
     /// gross, employee insurance and housing, tax, net, employer
     /// insurance and housing, cost.
     type Amounts = (i64, i64, i64, i64, i64, i64, i64, i64);
-    let rows: Vec<Amounts> = payroll_lines::table
-        .filter(payroll_lines::run_id.eq(run_id))
-        .select((
-            payroll_lines::gross_fen,
-            payroll_lines::employee_insurance_fen,
-            payroll_lines::employee_housing_fen,
-            payroll_lines::tax_fen,
-            payroll_lines::net_fen,
-            payroll_lines::employer_insurance_fen,
-            payroll_lines::employer_housing_fen,
-            payroll_lines::cost_fen,
-        ))
-        .load(conn)?;
+    let mut out: BTreeMap<i64, Sums> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let rows: Vec<(i64, i64, Amounts)> = payroll_lines::table
+            .filter(payroll_lines::run_id.eq(run_id))
+            .filter(payroll_lines::id.gt(after))
+            .order(payroll_lines::id.asc())
+            .limit(PAGE)
+            .select((
+                payroll_lines::id,
+                payroll_lines::town_id,
+                (
+                    payroll_lines::gross_fen,
+                    payroll_lines::employee_insurance_fen,
+                    payroll_lines::employee_housing_fen,
+                    payroll_lines::tax_fen,
+                    payroll_lines::net_fen,
+                    payroll_lines::employer_insurance_fen,
+                    payroll_lines::employer_housing_fen,
+                    payroll_lines::cost_fen,
+                ),
+            ))
+            .load(conn)?;
+        let Some((last, ..)) = rows.last() else { return Ok(out) };
+        after = *last;
+        for (_, town, (gross, eei, eeh, tax, net, eri, erh, cost)) in rows {
+            let t = out.entry(town).or_default();
+            t.people += 1;
+            for (i, v) in [gross, eei + eeh, tax, net, eri + erh, cost].into_iter().enumerate() {
+                t.fen[i] += v;
+            }
+        }
+    }
+}
+
+/// Run totals from its lines.
+fn totals(conn: &mut AnyConnection, run_id: i64) -> Result<[i64; 6], DbError> {
     let mut t = [0i64; 6];
-    for (gross, eei, eeh, tax, net, eri, erh, cost) in rows {
-        t[0] += gross;
-        t[1] += eei + eeh;
-        t[2] += tax;
-        t[3] += net;
-        t[4] += eri + erh;
-        t[5] += cost;
+    for s in town_sums(conn, run_id)?.values() {
+        for (i, v) in s.fen.iter().enumerate() {
+            t[i] += v;
+        }
     }
     Ok(t)
 }
@@ -991,12 +1218,25 @@ pub fn compute_run(
         }
         Err(e) => return Err(e),
     };
-    // Computed and written a chunk at a time: memory stays bounded by the
-    // chunk, not the district.
-    let people = i32::try_from(prepared.payees.len()).unwrap_or(i32::MAX);
+    // Everyone scored (one query that returns only who is not), so no
+    // chunk is written for a run that cannot finish.
+    let missing = missing_scores(conn, district_id, month)?;
+    if !missing.is_empty() {
+        let problem = PayrollProblem::MissingScores(missing);
+        discard(conn, problem.clone())?;
+        return Err(PayrollError::Refused(problem));
+    }
+    // Read, computed and written a chunk at a time: memory stays bounded
+    // by the chunk, not the district.
     let mut done = 0i32;
-    for payees in prepared.payees.chunks(CHUNK) {
-        let chunk = match prepared.compute(payees) {
+    let mut after = 0;
+    while let Some((payees, last)) = payees_after(conn, district_id, month, after, CHUNK)? {
+        after = last;
+        if payees.is_empty() {
+            continue;
+        }
+        let batch = prepared.batch(conn, payees)?;
+        let chunk = match prepared.compute(&batch) {
             Ok(c) => c,
             Err(PayrollError::Refused(problem)) => {
                 discard(conn, problem.clone())?;
@@ -1014,16 +1254,17 @@ pub fn compute_run(
             }
             insert_lines(tx, district_id, run_id, &chunk)?;
             diesel::update(payroll_runs::table.find(run_id))
-                .set((payroll_runs::lines_done.eq(done), payroll_runs::people.eq(people)))
+                .set(payroll_runs::lines_done.eq(done))
                 .execute(tx.conn())?;
             tx.record(
                 Change::new("compute", "payroll_runs", run_id)
                     .district(district_id)
-                    .after(serde_json::json!({ "lines_done": done, "people": people })),
+                    .after(serde_json::json!({ "lines_done": done })),
             );
             Ok(())
         })?;
     }
+    let people = done;
     super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
         let t = totals(tx.conn(), run_id)?;
         diesel::update(
@@ -1222,12 +1463,37 @@ pub struct LineView {
     pub detail: StoredDetail,
 }
 
-/// The lines of a run `who` may see (town users: their own town).
+/// The only town `who` may see lines of, or `None` for district-wide
+/// readers (anyone else is given an id no town has).
+fn line_scope(who: &Principal) -> Option<i64> {
+    if who.sees_whole_district() {
+        None
+    } else {
+        Some(who.town_id.filter(|_| who.has(Role::Town)).unwrap_or(-1))
+    }
+}
+
+/// All lines of a run `who` may see (town users: their own town), for the
+/// sheets.
 pub fn lines(conn: &mut AnyConnection, who: &Principal, run_id: i64) -> Result<Vec<LineView>, DbError> {
+    Ok(lines_page(conn, who, run_id, None, 0, None)?.0)
+}
+
+/// A page of the lines of a run `who` may see, optionally of one town, in
+/// sheet order (town, post code, person), with how many lines match.
+pub fn lines_page(
+    conn: &mut AnyConnection,
+    who: &Principal,
+    run_id: i64,
+    town: Option<i64>,
+    offset: i64,
+    limit: Option<i64>,
+) -> Result<(Vec<LineView>, i64), DbError> {
     use super::schema::posts;
     let run = RunRow::load(conn, who.district_id, run_id)?;
-    type Row = (i64, String, i64, Option<String>, String, Option<i32>, String);
-    let rows: Vec<Row> = payroll_lines::table
+    let scope = line_scope(who);
+    let mut count = payroll_lines::table.filter(payroll_lines::run_id.eq(run.id)).into_boxed();
+    let mut q = payroll_lines::table
         .inner_join(staff::table.on(staff::id.eq(payroll_lines::staff_id)))
         .left_join(posts::table.on(posts::id.nullable().eq(payroll_lines::post_id)))
         .filter(payroll_lines::run_id.eq(run.id))
@@ -1241,9 +1507,19 @@ pub fn lines(conn: &mut AnyConnection, who: &Principal, run_id: i64) -> Result<V
             payroll_lines::score,
             payroll_lines::detail,
         ))
-        .load(conn)?;
-    rows.into_iter()
-        .filter(|r| who.may_see_town(r.2))
+        .into_boxed();
+    for t in [scope, town].into_iter().flatten() {
+        q = q.filter(payroll_lines::town_id.eq(t));
+        count = count.filter(payroll_lines::town_id.eq(t));
+    }
+    let total: i64 = count.count().get_result(conn)?;
+    if let Some(limit) = limit {
+        q = q.offset(offset).limit(limit);
+    }
+    type Row = (i64, String, i64, Option<String>, String, Option<i32>, String);
+    let rows: Vec<Row> = q.load(conn)?;
+    let lines = rows
+        .into_iter()
         .map(|(staff_id, name, town_id, post_code, role, score, detail)| {
             Ok(LineView {
                 staff_id,
@@ -1255,5 +1531,6 @@ pub fn lines(conn: &mut AnyConnection, who: &Principal, run_id: i64) -> Result<V
                 detail: serde_json::from_str(&detail).map_err(corrupt)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok((lines, total))
 }

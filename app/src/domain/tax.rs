@@ -292,6 +292,21 @@ pub enum DeductionProblem {
     EndsBeforeItStarts,
     /// 住房贷款利息 and 住房租金 cannot both be claimed in one year.
     LoanAndRent,
+    /// The same item declared twice for the same months (one declaration
+    /// per item carries its count of children); a vocational certificate
+    /// once a year.
+    Duplicate,
+}
+
+impl DeductionProblem {
+    pub const ALL: [DeductionProblem; 6] = [
+        DeductionProblem::NoChildren,
+        DeductionProblem::ElderlyShareTooLarge,
+        DeductionProblem::RentAmount,
+        DeductionProblem::EndsBeforeItStarts,
+        DeductionProblem::LoanAndRent,
+        DeductionProblem::Duplicate,
+    ];
 }
 
 impl AdditionalDeduction {
@@ -353,6 +368,23 @@ pub fn check_deductions(all: &[AdditionalDeduction]) -> Result<(), DeductionProb
             .map(|d| (d.from.year, d.until.map_or(i32::MAX, |u| u.year)))
             .collect()
     };
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            if std::mem::discriminant(&a.kind) != std::mem::discriminant(&b.kind) {
+                continue;
+            }
+            let clash = if a.kind == AdditionalKind::VocationalCertificate {
+                a.from.year == b.from.year
+            } else {
+                let end =
+                    |d: &AdditionalDeduction| d.until.unwrap_or(YearMonth { year: i32::MAX, month: 12 });
+                a.from <= end(b) && b.from <= end(a)
+            };
+            if clash {
+                return Err(DeductionProblem::Duplicate);
+            }
+        }
+    }
     let loans = years(|k| matches!(k, AdditionalKind::HousingLoan { .. }));
     let rents = years(|k| matches!(k, AdditionalKind::HousingRent { .. }));
     let overlap = loans.iter().any(|(a, b)| rents.iter().any(|(c, d)| a <= d && c <= b));
@@ -374,6 +406,21 @@ mod deduction_tests {
 
     fn d(kind: AdditionalKind, from: YearMonth, until: Option<YearMonth>) -> AdditionalDeduction {
         AdditionalDeduction { kind, from, until }
+    }
+
+    #[test]
+    fn the_same_item_twice_over_the_same_months_is_refused() {
+        let child = AdditionalKind::ChildEducation { children: 1, half: false };
+        let first = d(child, ym(2026, 1), Some(ym(2026, 6)));
+        assert_eq!(check_deductions(&[first, d(child, ym(2026, 6), None)]), Err(DeductionProblem::Duplicate));
+        assert_eq!(check_deductions(&[first, d(child, ym(2026, 7), None)]), Ok(()), "one after the other");
+        let cert = AdditionalKind::VocationalCertificate;
+        assert_eq!(
+            check_deductions(&[d(cert, ym(2026, 3), None), d(cert, ym(2026, 9), None)]),
+            Err(DeductionProblem::Duplicate)
+        );
+        assert_eq!(check_deductions(&[d(cert, ym(2026, 3), None), d(cert, ym(2027, 3), None)]), Ok(()));
+        assert_eq!(check_deductions(&[first, d(AdditionalKind::DegreeEducation, ym(2026, 1), None)]), Ok(()));
     }
 
     #[test]

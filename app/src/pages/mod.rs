@@ -10,6 +10,7 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod payroll;
+pub mod payroll_people;
 pub mod posts;
 pub mod roster;
 pub mod roster_import;

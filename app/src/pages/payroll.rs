@@ -5,20 +5,23 @@
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use rust_decimal::Decimal;
 
 use crate::api::payroll::{
-    DiscardPayrollRun, MarkPayrollPaid, PayrollInfo, Projection, ProjectionRow, ProposePayStandards,
-    RecordScore, RunLine, RunView, ScoreRow, ScoresInfo, StandardsInput, StartPayrollRun, SubmitPayrollRun,
-    payroll_overview, payroll_run, score_sheet,
+    DiscardPayrollRun, LINES_PER_PAGE, MarkPayrollPaid, PayrollInfo, Projection, ProjectionRow,
+    ProposeInsuranceRules, ProposePayStandards, RecordScore, RulesInput, RunLine, RunView, ScoreRow,
+    ScoresInfo, StandardsInput, StartPayrollRun, StartSlipsJob, SubmitPayrollRun, TownTotal,
+    payroll_overview, payroll_run, score_sheet, slips_job,
 };
 use crate::components::common::ErrorPanel;
+use crate::domain::insurance::{InsuranceRules, Rates};
 use crate::domain::pay::{Component, PayStandards};
 use crate::domain::payroll::RunStatus;
 use crate::error::AppError;
 use crate::format::yuan;
 use crate::i18n::use_i18n;
+use crate::jobs::{JobStatus, JobView};
 use crate::policy::paths;
 
 fn run_href(id: i64) -> String {
@@ -27,7 +30,7 @@ fn run_href(id: i64) -> String {
 
 /// An error in words; payroll refusals name the people concerned.
 #[component]
-fn PayrollError(error: AppError) -> impl IntoView {
+pub(crate) fn PayrollError(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="form-error" role="alert">{move || match &error {
@@ -38,9 +41,12 @@ fn PayrollError(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn PayrollTabs(current: &'static str) -> impl IntoView {
-    const TABS: &[crate::components::common::Tab] =
-        &[(paths::PAYROLL, |t| t.payroll.tab_runs), (paths::PAYROLL_SCORES, |t| t.payroll.tab_scores)];
+pub(crate) fn PayrollTabs(current: &'static str) -> impl IntoView {
+    const TABS: &[crate::components::common::Tab] = &[
+        (paths::PAYROLL, |t| t.payroll.tab_runs),
+        (paths::PAYROLL_SCORES, |t| t.payroll.tab_scores),
+        (paths::PAYROLL_PEOPLE, |t| t.payroll.tab_people),
+    ];
     view! { <crate::components::common::Tabs current label=|t| t.payroll.title tabs=TABS /> }
 }
 
@@ -74,6 +80,7 @@ pub fn PayrollPage() -> impl IntoView {
 fn Overview(info: PayrollInfo, propose: ServerAction<ProposePayStandards>) -> impl IntoView {
     let i18n = use_i18n();
     let PayrollInfo { today, default_month, runs, standards, insurance, may_run, projection } = info;
+    let insurance_now = insurance.clone();
     let start = ServerAction::<StartPayrollRun>::new();
     let month = RwSignal::new(default_month);
     Effect::new(move || {
@@ -145,7 +152,7 @@ fn Overview(info: PayrollInfo, propose: ServerAction<ProposePayStandards>) -> im
         </section>
         {projection.map(|p| view! { <ProjectionPanel projection=p /> })}
         <StandardsPanel standards=standards.clone() />
-        {insurance.map(|(from, r)| view! {
+        {insurance.clone().map(|(from, r)| view! {
             <section class="panel" id="insurance">
                 <h2>{move || i18n.t().payroll.insurance_title}" · "{from.to_string()}</h2>
                 <p>{move || i18n.t().payroll.base_range}": "{yuan(r.base_floor)}" – "{yuan(r.base_ceiling)}</p>
@@ -161,6 +168,128 @@ fn Overview(info: PayrollInfo, propose: ServerAction<ProposePayStandards>) -> im
             (true, Some((_, s))) => Some(view! { <Adjustment current=s today propose /> }),
             _ => None,
         }}
+        {may_run.then(|| view! {
+            <RulesForm current=insurance_now.map(|(_, r)| r).unwrap_or_else(InsuranceRules::chongqing_example) today />
+        })}
+    }
+}
+
+/// Next year's (or a corrected) insurance rules, prefilled with those in
+/// force, submitted for approval.
+#[component]
+fn RulesForm(current: InsuranceRules, today: NaiveDate) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().payroll;
+    let propose = ServerAction::<ProposeInsuranceRules>::new();
+    let r = &current;
+    // floor, ceiling, four schemes (employer, employee), injury, serious
+    // illness (employer %, employee yuan).
+    let values: Vec<RwSignal<String>> = [
+        r.base_floor,
+        r.base_ceiling,
+        r.pension.employer,
+        r.pension.employee,
+        r.medical.employer,
+        r.medical.employee,
+        r.unemployment.employer,
+        r.unemployment.employee,
+        r.housing_fund.employer,
+        r.housing_fund.employee,
+        r.injury_employer,
+        r.serious_illness_employer,
+        r.serious_illness_employee_fixed,
+    ]
+    .iter()
+    .map(|d| RwSignal::new(d.normalize().to_string()))
+    .collect();
+    let values = StoredValue::new(values);
+    let rounding = current.base_rounding;
+    let effective = RwSignal::new(
+        NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).map(|d| d.to_string()).unwrap_or_default(),
+    );
+    let note = RwSignal::new(String::new());
+    let bad = RwSignal::new(false);
+    let field = move |i: usize| values.with_value(|v| v[i]);
+    let input = move |i: usize, label: String| {
+        let v = field(i);
+        view! {
+            <label>
+                <span>{label}</span>
+                <input type="text" inputmode="decimal" name=format!("rule-{i}") required prop:value=move || v.get()
+                    on:input=move |ev| v.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    let build = move || -> Option<RulesInput> {
+        let d: Vec<Decimal> = values.with_value(|v| {
+            v.iter()
+                .map(|s| s.get_untracked().trim().replace(',', "").parse::<Decimal>().ok())
+                .collect::<Option<Vec<_>>>()
+        })?;
+        let pair = |i: usize| Rates { employer: d[i], employee: d[i + 1] };
+        Some(RulesInput {
+            rules: InsuranceRules {
+                base_floor: d[0],
+                base_ceiling: d[1],
+                base_rounding: rounding,
+                pension: pair(2),
+                medical: pair(4),
+                unemployment: pair(6),
+                housing_fund: pair(8),
+                injury_employer: d[10],
+                serious_illness_employer: d[11],
+                serious_illness_employee_fixed: d[12],
+            },
+            effective_from: effective.get_untracked().parse().ok()?,
+            note: note.get_untracked(),
+        })
+    };
+    let labels = t();
+    view! {
+        <section class="panel" id="rules">
+            <h2>{move || t().rules_title}</h2>
+            <p class="muted">{move || t().rules_help}</p>
+            <form class="form-grid" id="rules-form" on:submit=move |ev| {
+                ev.prevent_default();
+                match build() {
+                    Some(input) => {
+                        bad.set(false);
+                        propose.dispatch(ProposeInsuranceRules { input });
+                    }
+                    None => bad.set(true),
+                }
+            }>
+                {input(0, labels.base_floor.to_owned())}
+                {input(1, labels.base_ceiling.to_owned())}
+                {(0..4).map(|k| view! {
+                    {input(2 + 2 * k, format!("{} · {}", labels.schemes[k], labels.rate_employer))}
+                    {input(3 + 2 * k, format!("{} · {}", labels.schemes[k], labels.rate_employee))}
+                }).collect_view()}
+                {input(10, labels.injury_employer.to_owned())}
+                {input(11, labels.serious_employer.to_owned())}
+                {input(12, labels.serious_employee.to_owned())}
+                <label>
+                    <span>{move || t().effective_from}</span>
+                    <input type="date" name="effective_from" required prop:value=move || effective.get()
+                        on:input=move |ev| effective.set(event_target_value(&ev)) />
+                </label>
+                <label class="wide">
+                    <span>{move || t().note}</span>
+                    <input type="text" name="note" maxlength="200" prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev)) />
+                </label>
+                <div class="page-actions wide">
+                    <button type="submit" class="button button-primary" id="propose-rules">{move || t().propose}</button>
+                </div>
+            </form>
+            <div id="rules-result">
+                {move || bad.get().then(|| view! { <p class="form-error" role="alert">{move || t().bad_input}</p> })}
+                {move || propose.value().get().map(|r| match r {
+                    Ok(_) => view! { <p class="form-ok" role="status">{move || t().proposed}</p> }.into_any(),
+                    Err(e) => view! { <PayrollError error=e /> }.into_any(),
+                })}
+            </div>
+        </section>
     }
 }
 
@@ -380,13 +509,28 @@ pub fn RunPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    // `?town=ID&page=N` (from 0) choose the lines shown; kept in the
+    // address so a reload shows the same page.
+    let query = use_query_map();
+    let town = move || query.with(|q| q.get("town").and_then(|v| v.parse::<i64>().ok()));
+    let page = move || query.with(|q| q.get("page").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0));
     let submit = ServerAction::<SubmitPayrollRun>::new();
     let discard = ServerAction::<DiscardPayrollRun>::new();
     let paid = ServerAction::<MarkPayrollPaid>::new();
     let tick = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (id(), tick.get(), submit.version().get(), discard.version().get(), paid.version().get()),
-        |(id, ..)| payroll_run(id),
+        move || {
+            (
+                id(),
+                town(),
+                page(),
+                tick.get(),
+                submit.version().get(),
+                discard.version().get(),
+                paid.version().get(),
+            )
+        },
+        |(id, town, page, ..)| payroll_run(id, town, page),
     );
     // While computing, look again every second.
     Effect::new(move || {
@@ -418,7 +562,7 @@ fn Run(
     paid: ServerAction<MarkPayrollPaid>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let RunView { run, lines, may_act } = view;
+    let RunView { run, towns, lines, total_lines, offset, may_act } = view;
     let (id, version, status) = (run.id, run.version, run.status);
     let progress = (run.lines_done, run.people);
     let problem = run.problem.clone();
@@ -443,7 +587,6 @@ fn Run(
                     <div class="page-actions">
                         <a class="button" download id="sheet-pdf" href=file(paths::PAYROLL_SHEET_PDF)>{move || i18n.t().payroll.download_sheet}</a>
                         <a class="button" download id="sheet-xlsx" href=file(paths::PAYROLL_SHEET_XLSX)>{move || i18n.t().payroll.download_xlsx}</a>
-                        <a class="button" download id="slips-pdf" href=file(paths::PAYROLL_SLIPS_PDF)>{move || i18n.t().payroll.download_slips}</a>
                     </div>
                 }
             })}
@@ -487,12 +630,133 @@ fn Run(
             <div class="figure"><span class="figure-label">{move || i18n.t().payroll.col_net}</span><strong class="figure-value" id="total-net">{yuan(run.net)}</strong></div>
             <div class="figure"><span class="figure-label">{move || i18n.t().payroll.col_cost}</span><strong class="figure-value" id="total-cost">{yuan(run.cost)}</strong></div>
         </section>
-        <Lines lines />
+        {matches!(status, RunStatus::Draft | RunStatus::Submitted | RunStatus::Approved | RunStatus::Paid).then(|| view! { <SlipsJob run_id=id /> })}
+        {(towns.len() > 1).then(|| view! { <TownTotals id towns /> })}
+        {(status != RunStatus::Computing).then(|| view! { <Lines id lines total_lines offset /> })}
     }
 }
 
+/// Every pay slip of the run, made in the background with progress; the
+/// same job is found again after a reload.
 #[component]
-fn Lines(lines: Vec<RunLine>) -> impl IntoView {
+fn SlipsJob(run_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().payroll;
+    let start = ServerAction::<StartSlipsJob>::new();
+    let job = RwSignal::new(None::<JobView>);
+    let failed = RwSignal::new(false);
+    Effect::new(move || {
+        if let Some(r) = start.value().get() {
+            match r {
+                Ok(v) => job.set(Some(v)),
+                Err(_) => failed.set(true),
+            }
+        }
+    });
+    // While running, look again twice a second.
+    Effect::new(move || {
+        if let Some(v) = job.get()
+            && v.status == JobStatus::Running
+        {
+            let id = v.id.clone();
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        match slips_job(id).await {
+                            Ok(v) => job.set(Some(v)),
+                            Err(_) => failed.set(true),
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(500),
+            );
+        }
+    });
+    view! {
+        <section class="panel" id="slips-job">
+            <div class="page-actions">
+                <button type="button" class="button" id="slips-start" disabled=move || start.pending().get()
+                    on:click=move |_| {
+                        failed.set(false);
+                        start.dispatch(StartSlipsJob { run_id, english: i18n.locale() == crate::i18n::Locale::En });
+                    }>
+                    {move || t().download_slips}
+                </button>
+            </div>
+            {move || job.get().map(|v| match v.status {
+                JobStatus::Running => view! {
+                    <p role="status" id="slips-progress">{t().slips_progress.replace("{done}", &v.done.to_string()).replace("{total}", &v.total.to_string())}</p>
+                    <progress max=v.total.max(1) value=v.done></progress>
+                }.into_any(),
+                JobStatus::Done => view! {
+                    <p role="status">{t().slips_ready}" "
+                        <a class="button button-primary" id="slips-download" download href=crate::jobs::download_path(&v.id)>{format!("{} {}", t().download_file, v.file_name)}</a>
+                    </p>
+                }.into_any(),
+                JobStatus::Failed => view! { <p class="form-error" role="alert">{t().slips_failed}</p> }.into_any(),
+            })}
+            {move || failed.get().then(|| view! { <p class="form-error" role="alert">{t().slips_failed}</p> })}
+        </section>
+    }
+}
+
+/// `?town=…&page=…` of run `id`.
+fn lines_href(id: i64, town: Option<i64>, page: u32) -> String {
+    let mut href = format!("{}?page={page}", run_href(id));
+    if let Some(t) = town {
+        href.push_str(&format!("&town={t}"));
+    }
+    href
+}
+
+/// The run's sums by town; each town opens its lines.
+#[component]
+fn TownTotals(id: i64, towns: Vec<TownTotal>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().payroll;
+    view! {
+        <section class="panel" id="town-totals">
+            <h2>{move || t().by_town_title}</h2>
+            <div class="table-wrap">
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || t().col_town}</th>
+                            <th scope="col" class="num">{move || t().col_people}</th>
+                            <th scope="col" class="num">{move || t().col_gross}</th>
+                            <th scope="col" class="num col-optional">{move || t().col_employee}</th>
+                            <th scope="col" class="num col-optional">{move || t().col_tax}</th>
+                            <th scope="col" class="num">{move || t().col_net}</th>
+                            <th scope="col" class="num col-optional">{move || t().col_employer}</th>
+                            <th scope="col" class="num">{move || t().col_cost}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {towns.into_iter().map(|x| {
+                            let (name, name_en) = (x.town.clone(), x.town_en.clone());
+                            view! {
+                                <tr data-town=x.town_id>
+                                    <th scope="row"><a href=lines_href(id, Some(x.town_id), 0)>{move || i18n.locale().pick(&name, &name_en).to_owned()}</a></th>
+                                    <td class="num">{x.people}</td>
+                                    <td class="num">{yuan(x.gross)}</td>
+                                    <td class="num col-optional">{yuan(x.employee)}</td>
+                                    <td class="num col-optional">{yuan(x.tax)}</td>
+                                    <td class="num">{yuan(x.net)}</td>
+                                    <td class="num col-optional">{yuan(x.employer)}</td>
+                                    <td class="num">{yuan(x.cost)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// A page of lines with its sums and the pager.
+#[component]
+fn Lines(id: i64, lines: Vec<RunLine>, total_lines: u32, offset: u32) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().payroll;
     let sum = |f: fn(&RunLine) -> Decimal| lines.iter().map(f).sum::<Decimal>();
@@ -509,8 +773,24 @@ fn Lines(lines: Vec<RunLine>) -> impl IntoView {
         sum(|l| l.net),
         sum(|l| l.employer_insurance + l.employer_housing),
     ];
+    let query = use_query_map();
+    let town = query.with_untracked(|q| q.get("town").and_then(|v| v.parse::<i64>().ok()));
+    let page = offset / LINES_PER_PAGE;
+    let pages = total_lines.div_ceil(LINES_PER_PAGE).max(1);
+    let pager = move || {
+        t().lines_pager
+            .replace("{page}", &(page + 1).to_string())
+            .replace("{pages}", &pages.to_string())
+            .replace("{total}", &total_lines.to_string())
+    };
     view! {
         <section class="panel">
+            <nav class="pager" id="lines-pager">
+                {town.map(|_| view! { <a class="button" id="all-towns" href=lines_href(id, None, 0)>{move || t().all_towns}</a> })}
+                {(page > 0).then(|| view! { <a class="button" id="prev-page" rel="prev" href=lines_href(id, town, page - 1)>{move || t().prev_page}</a> })}
+                <span class="muted" id="pager-text">{pager}</span>
+                {(page + 1 < pages).then(|| view! { <a class="button" id="next-page" rel="next" href=lines_href(id, town, page + 1)>{move || t().next_page}</a> })}
+            </nav>
             <div class="table-wrap">
                 <table class="data-table" id="lines-table">
                     <thead>
@@ -560,7 +840,7 @@ fn Lines(lines: Vec<RunLine>) -> impl IntoView {
                     </tbody>
                     <tfoot>
                         <tr>
-                            <th scope="row">{move || t().total_row}</th>
+                            <th scope="row">{move || if pages > 1 { t().page_subtotal } else { t().total_row }}</th>
                             <td></td>
                             <td class="col-optional"></td>
                             <td class="col-optional"></td>

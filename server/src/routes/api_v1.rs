@@ -170,26 +170,6 @@ pub async fn openapi() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-/// A run's summary as `p` may see it: district-wide readers get the run's
-/// totals, town users the sums of their own town's lines.
-fn scoped(view: &app::api::payroll::RunView, p: &app::domain::access::Principal) -> serde_json::Value {
-    let mut run = serde_json::to_value(&view.run).unwrap_or_default();
-    if !p.sees_whole_district() {
-        let sum = |f: fn(&app::api::payroll::RunLine) -> rust_decimal::Decimal| -> String {
-            view.lines.iter().map(f).sum::<rust_decimal::Decimal>().to_string()
-        };
-        run["people"] = json!(view.lines.len());
-        run["lines_done"] = json!(view.lines.len());
-        run["gross"] = json!(sum(|l| l.gross));
-        run["employee"] = json!(sum(|l| l.employee_insurance + l.employee_housing));
-        run["tax"] = json!(sum(|l| l.tax));
-        run["net"] = json!(sum(|l| l.net));
-        run["employer"] = json!(sum(|l| l.employer_insurance + l.employer_housing));
-        run["cost"] = json!(sum(|l| l.cost));
-    }
-    run
-}
-
 /// `GET /api/v1/payroll/runs`: the district's payroll runs, newest month
 /// first; a town user's figures are their own town's.
 pub async fn payroll_runs(
@@ -203,12 +183,13 @@ pub async fn payroll_runs(
             let rows = app::db::payroll::list_runs(conn, p.district_id)?;
             let mut out = Vec::new();
             for r in rows {
-                // District-wide readers get the stored totals; only a town
-                // user's figures need the run's lines.
+                // District-wide readers get the stored totals; a town
+                // user's figures are their town's sums.
                 let run = if p.sees_whole_district() {
                     app::api::payroll::ssr::summary(&r).map(|s| serde_json::to_value(s).unwrap_or_default())
                 } else {
-                    app::api::payroll::ssr::run_view(conn, &p, r.id).map(|v| scoped(&v, &p))
+                    app::api::payroll::ssr::run_view(conn, &p, r.id, app::api::payroll::LinesQuery::none())
+                        .map(|v| serde_json::to_value(v.run).unwrap_or_default())
                 };
                 match run {
                     Ok(v) => out.push(v),
@@ -225,18 +206,66 @@ pub async fn payroll_runs(
     }
 }
 
-/// `GET /api/v1/payroll/runs/{id}`: one run with the lines the caller may
-/// see.
+#[derive(Debug, serde::Deserialize)]
+pub struct LinesParams {
+    /// A town code.
+    pub town: Option<String>,
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// Lines a request gets unless it asks for fewer, and at most.
+const LINES_DEFAULT: u32 = 500;
+const LINES_MAX: u32 = 5_000;
+
+/// `GET /api/v1/payroll/runs/{id}[?town=CODE&offset=N&limit=N]`: one run
+/// with its town sums and a page of the lines the caller may see.
 pub async fn payroll_run(
     State(state): State<AppState>,
     Extension(auth): Extension<Authenticated>,
     Path(id): Path<i64>,
+    Query(params): Query<LinesParams>,
 ) -> Response {
     let p = auth.principal;
-    let result =
-        state.db.run(move |conn| Ok(app::api::payroll::ssr::run_view(conn, &p, id).map(|v| (v, p)))).await;
+    let limit = params.limit.unwrap_or(LINES_DEFAULT);
+    if !(1..=LINES_MAX).contains(&limit) {
+        return error_json(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            &format!("limit must be between 1 and {LINES_MAX}"),
+        );
+    }
+    let result = state
+        .db
+        .run(move |conn| {
+            let town = match params.town.as_deref() {
+                None | Some("") => None,
+                Some(code) => match app::db::district::town_ids_by_code(conn, p.district_id)?
+                    .into_iter()
+                    .find(|(c, _)| c == code)
+                {
+                    Some((_, id)) => Some(id),
+                    None => return Ok(Err(app::error::AppError::NotFound)),
+                },
+            };
+            let q = app::api::payroll::LinesQuery {
+                town,
+                offset: params.offset.unwrap_or(0),
+                limit: Some(limit),
+            };
+            Ok(app::api::payroll::ssr::run_view(conn, &p, id, q))
+        })
+        .await;
     match result {
-        Ok(Ok((v, p))) => Json(json!({ "run": scoped(&v, &p), "lines": v.lines })).into_response(),
+        Ok(Ok(v)) => Json(json!({
+            "run": v.run,
+            "towns": v.towns,
+            "total_lines": v.total_lines,
+            "offset": v.offset,
+            "limit": limit,
+            "lines": v.lines,
+        }))
+        .into_response(),
         Ok(Err(e)) => app_error(&e),
         Err(e) => app_error(&app::api::from_db(e)),
     }

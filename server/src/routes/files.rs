@@ -112,3 +112,31 @@ mod tests {
         assert_eq!(request_locale(&h), Locale::En);
     }
 }
+
+/// `GET /files/jobs/{id}`: a finished document job's file, to the user
+/// who started the job only (anyone else: 404, as for an unknown job).
+pub async fn job_file(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let locale = request_locale(&headers);
+    let Some((path, name)) = state.jobs.file(auth.principal.user_id, &id) else {
+        return error_response(&AppError::NotFound, locale);
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let (content_type, ascii) = if name.ends_with(".zip") {
+                ("application/zip", "pay-slips.zip")
+            } else {
+                ("application/pdf", "pay-slips.pdf")
+            };
+            download(bytes, content_type, ascii, &name)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, job = %id, "job file unreadable");
+            error_response(&AppError::NotFound, locale)
+        }
+    }
+}

@@ -7,7 +7,7 @@ mod api_v1;
 mod files;
 pub mod guard;
 mod health;
-mod payroll_files;
+pub(crate) mod payroll_files;
 mod sheets;
 
 use app::policy::{self, RouteKind};
@@ -114,6 +114,14 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let db = state.db.clone();
     let auth = state.auth;
+    let documents = app::jobs::ssr::DocumentJobs {
+        jobs: state.jobs.clone(),
+        slips: std::sync::Arc::new(crate::jobs::Slips {
+            db: state.db.clone(),
+            pdf: std::sync::Arc::clone(&state.pdf),
+            jobs: state.jobs.clone(),
+        }),
+    };
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -140,12 +148,14 @@ pub fn router(state: AppState) -> Router {
         .route(policy::paths::PAYROLL_SHEET_PDF, get(payroll_files::sheet_pdf))
         .route(policy::paths::PAYROLL_SHEET_XLSX, get(payroll_files::sheet_xlsx))
         .route(policy::paths::PAYROLL_SLIPS_PDF, get(payroll_files::slips_pdf))
+        .route(policy::paths::JOB_FILE, get(files::job_file))
         .leptos_routes_with_context(
             &state,
             routes,
             move || {
                 provide_context(db.clone());
                 provide_context(auth);
+                provide_context(documents.clone());
             },
             move || shell(options.clone()),
         )

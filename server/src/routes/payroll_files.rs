@@ -25,22 +25,17 @@ pub struct SheetQuery {
     pub town: Option<String>,
 }
 
-/// The run as `p` may see it, the district's name and the town code
-/// filter's id.
-async fn load(
-    state: &AppState,
+/// The run as `p` may see it (every line), the district's name and the
+/// town code filter's id.
+pub(crate) async fn load_view(
+    db: &app::db::Db,
     p: Principal,
     run_id: i64,
     town: Option<String>,
     locale: Locale,
-) -> Result<(RunView, String, Option<i64>), Response> {
-    let result = state
-        .db
+) -> Result<(RunView, String, Option<i64>), AppError> {
+    let result = db
         .run(move |conn| {
-            let view = match app::api::payroll::ssr::run_view(conn, &p, run_id) {
-                Ok(v) => v,
-                Err(e) => return Ok(Err(e)),
-            };
             let district = app::db::district::District::find(conn, p.district_id)?
                 .map(|d| locale.pick(&d.name, &d.name_en).to_owned())
                 .unwrap_or_default();
@@ -54,14 +49,28 @@ async fn load(
                     None => return Ok(Err(AppError::NotFound)),
                 },
             };
+            let q = app::api::payroll::LinesQuery::all(town_id);
+            let view = match app::api::payroll::ssr::run_view(conn, &p, run_id, q) {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e)),
+            };
             Ok(Ok((view, district, town_id)))
         })
         .await;
     match result {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(error_response(&e, locale)),
-        Err(e) => Err(error_response(&app::api::from_db(e), locale)),
+        Ok(r) => r,
+        Err(e) => Err(app::api::from_db(e)),
     }
+}
+
+async fn load(
+    state: &AppState,
+    p: Principal,
+    run_id: i64,
+    town: Option<String>,
+    locale: Locale,
+) -> Result<(RunView, String, Option<i64>), Response> {
+    load_view(&state.db, p, run_id, town, locale).await.map_err(|e| error_response(&e, locale))
 }
 
 /// The sections of the sheet: the summary (unless one town is asked
@@ -81,7 +90,7 @@ fn sections(view: &RunView, town_id: Option<i64>, locale: Locale) -> Vec<Section
     out
 }
 
-fn titles(view: &RunView, district: &str, locale: Locale) -> (String, String) {
+pub(crate) fn titles(view: &RunView, district: &str, locale: Locale) -> (String, String) {
     let t = locale.messages().payroll;
     (
         t.sheet_title.replace("{district}", district).replace("{month}", &view.run.month),
