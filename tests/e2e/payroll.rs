@@ -246,6 +246,33 @@ async fn the_payroll_pages_work_in_the_browser() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(shown, town_net, "a town's lines add up to its net");
+    // Every pay slip in one job: progress, then the download.
+    browser.wait_for("#slips-start").await.click().await.expect("click");
+    let link = browser.wait_for("#slips-download").await;
+    let href = link.attr("href").await.expect("href").expect("a link");
+    assert!(href.starts_with("/files/jobs/"), "{href}");
+    // A back payment recorded in the form shows in the list, not yet paid.
+    browser.open_hydrated(&format!("{}/payroll/people", server.base_url)).await;
+    let form = browser.wait_for("#adjustment-form").await;
+    let value = browser.js("return document.querySelector('#adjustment-form select[name=staff_id] option:nth-child(2)').value").await;
+    let person = form.find(fantoccini::Locator::Css("select[name=staff_id]")).await.expect("person select");
+    person.select_by_value(value.as_str().expect("a staff id")).await.expect("choosing a person");
+    form.find(fantoccini::Locator::Css("input[name=amount]")).await.expect("amount").send_keys("321.09").await.expect("typing");
+    form.find(fantoccini::Locator::Css("input[name=reason]")).await.expect("reason").send_keys("补发交通补贴").await.expect("typing");
+    browser.wait_for("#adjustment-submit").await.click().await.expect("submit");
+    let mut listed = false;
+    for _ in 0..50 {
+        let text = browser.js("return document.querySelector('#adjustments-table') ? document.querySelector('#adjustments-table').innerText : ''").await;
+        if text.as_str().is_some_and(|t| t.contains("补发交通补贴") && t.contains("321.09")) {
+            listed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(listed, "the adjustment is listed");
+    browser.wait_for("#declare-form").await;
+    browser.open_hydrated(&format!("{}/payroll", server.base_url)).await;
+    browser.wait_for("#rules-form input[name=rule-0]").await;
     browser.open_hydrated(&format!("{}/payroll/scores", server.base_url)).await;
     browser.wait_for("#scores-table tbody tr").await;
     assert!(browser.text("#scores-missing").await.contains('5'));
