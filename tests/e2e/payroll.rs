@@ -257,8 +257,18 @@ async fn the_payroll_pages_work_in_the_browser() {
     let value = browser.js("return document.querySelector('#adjustment-form select[name=staff_id] option:nth-child(2)').value").await;
     let person = form.find(fantoccini::Locator::Css("select[name=staff_id]")).await.expect("person select");
     person.select_by_value(value.as_str().expect("a staff id")).await.expect("choosing a person");
-    form.find(fantoccini::Locator::Css("input[name=amount]")).await.expect("amount").send_keys("321.09").await.expect("typing");
-    form.find(fantoccini::Locator::Css("input[name=reason]")).await.expect("reason").send_keys("补发交通补贴").await.expect("typing");
+    form.find(fantoccini::Locator::Css("input[name=amount]"))
+        .await
+        .expect("amount")
+        .send_keys("321.09")
+        .await
+        .expect("typing");
+    form.find(fantoccini::Locator::Css("input[name=reason]"))
+        .await
+        .expect("reason")
+        .send_keys("补发交通补贴")
+        .await
+        .expect("typing");
     browser.wait_for("#adjustment-submit").await.click().await.expect("submit");
     let mut listed = false;
     for _ in 0..50 {

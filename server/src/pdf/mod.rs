@@ -136,16 +136,26 @@ impl PdfEngine {
         data: &serde_json::Value,
         today: NaiveDate,
     ) -> Result<Vec<u8>, PdfError> {
+        let started = std::time::Instant::now();
         let world = DocWorld::new(self, template, serde_json::to_vec(data)?, today);
         let compiled = typst::compile::<typst_layout::PagedDocument>(&world).output;
+        let compile_ms = started.elapsed().as_millis() as u64;
         // Evict after every render, successful or not, so memory stays flat.
         let result = match compiled {
             Ok(doc) => {
                 let options = typst_pdf::PdfOptions::default();
-                typst_pdf::pdf(&doc, &options).map_err(|e| PdfError::Export {
+                let pdf = typst_pdf::pdf(&doc, &options).map_err(|e| PdfError::Export {
                     template: template.file_name(),
                     message: diagnostics(&e),
-                })
+                });
+                tracing::info!(
+                    template = template.file_name(),
+                    pages = doc.pages().len(),
+                    compile_ms,
+                    export_ms = started.elapsed().as_millis() as u64 - compile_ms,
+                    "document rendered"
+                );
+                pdf
             }
             Err(e) => Err(PdfError::Compile { template: template.file_name(), message: diagnostics(&e) }),
         };
