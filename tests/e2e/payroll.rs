@@ -296,18 +296,7 @@ async fn pdf_text(client: &Client, path: &str) -> String {
     let res = client.get(path).await;
     assert_eq!(res.status(), 200, "{path}");
     assert_eq!(res.headers()["content-type"], "application/pdf");
-    let bytes = res.bytes().await.expect("body");
-    let dir = gouzhu_tests::process::TempDir::new("pdf");
-    let file = dir.path().join("doc.pdf");
-    std::fs::write(&file, &bytes).expect("writing PDF");
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).expect("UTF-8")
+    text_of(&res.bytes().await.expect("body"))
 }
 
 both_backends! {

@@ -82,6 +82,7 @@ mod tests {
         ("audit.rs", include_str!("audit.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
         ("payroll.rs", include_str!("payroll.rs")),
+        ("payroll_people.rs", include_str!("payroll_people.rs")),
         ("roster.rs", include_str!("roster.rs")),
         ("roster_import.rs", include_str!("roster_import.rs")),
         ("session.rs", include_str!("session.rs")),
