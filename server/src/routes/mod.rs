@@ -45,6 +45,7 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::PAYROLL_SHEET_PDF),
     ("GET", policy::paths::PAYROLL_SHEET_XLSX),
     ("GET", policy::paths::PAYROLL_SLIPS_PDF),
+    ("GET", policy::paths::JOB_FILE),
     ("GET", "/pkg/*"),
     ("GET", "/favicon.svg"),
 ];
