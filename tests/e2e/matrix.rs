@@ -41,6 +41,8 @@ fn expected(route: &Value, role: Option<&str>) -> Expected {
 struct Ids {
     towns: Vec<(String, String, String)>,
     imports: Vec<(String, String)>,
+    /// Per payroll reader, a finished pay-slips job of their own.
+    jobs: Vec<(String, String)>,
 }
 
 impl Ids {
@@ -64,7 +66,22 @@ impl Ids {
                 imports.push(((*username).to_owned(), id));
             }
         }
-        Ids { towns, imports }
+        let run = server.db.query("SELECT max(id) FROM payroll_runs WHERE status IN ('approved', 'paid')");
+        let mut jobs = Vec::new();
+        for (username, role) in DEMO_USERS {
+            if ["finance", "approver", "auditor", "town"].contains(role) {
+                let client = Client::demo(server, username).await;
+                let (status, job) =
+                    client.call("start_slips_job", &[("run_id", &run), ("english", "false")]).await;
+                assert_eq!(status, 200, "{job}");
+                let id = job["id"].as_str().expect("job id").to_owned();
+                while client.call("slips_job", &[("id", &id)]).await.1["status"] == "running" {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                jobs.push(((*username).to_owned(), id));
+            }
+        }
+        Ids { towns, imports, jobs }
     }
 }
 
@@ -75,8 +92,12 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
     let (_, town, staff) = ids.towns.iter().find(|t| t.0 == code).expect("town");
     let import =
         ids.imports.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("1", |(_, id)| id.as_str());
+    let job =
+        ids.jobs.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("none", |(_, id)| id.as_str());
     let id = if path.starts_with("/towns/") {
         town.as_str()
+    } else if path.starts_with("/files/jobs/") {
+        job
     } else if path.starts_with("/roster-imports/") || path.starts_with("/files/roster-imports/") {
         import
     } else if path.starts_with("/roster/") {

@@ -702,7 +702,7 @@ pub mod ssr {
             return Err(AppError::Forbidden);
         }
         let names = crate::db::district::town_names(conn, p.district_id)?;
-        let scores = db::scores(conn, p.district_id, month)?;
+        let scores = db::scores(conn, p.district_id, month, None)?;
         let reason_below = db::standards_for(conn, p.district_id, month)?.map_or(60, |s| s.reason_below);
         let rows = db::payees(conn, p.district_id, month)?
             .into_iter()

@@ -106,12 +106,6 @@ pub async fn withdraw_deduction(id: i64) -> Result<(), AppError> {
     super::finish(result)
 }
 
-/// A month typed as `YYYY-MM` (an `<input type="month">`).
-pub fn month_of(s: &str) -> Option<YearMonth> {
-    let (y, m) = s.trim().split_once('-')?;
-    YearMonth::new(y.parse().ok()?, m.parse().ok()?)
-}
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use chrono::Datelike;

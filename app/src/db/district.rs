@@ -183,6 +183,20 @@ pub fn town_names(
         .collect())
 }
 
+/// The id of the town of `district_id` with `code`, if there is one.
+pub fn town_id_by_code(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    code: &str,
+) -> Result<Option<i64>, DbError> {
+    Ok(towns::table
+        .filter(towns::district_id.eq(district_id))
+        .filter(towns::code.eq(code))
+        .select(towns::id)
+        .first(conn)
+        .optional()?)
+}
+
 /// The (code, id) of every town of `district_id`.
 pub fn town_ids_by_code(conn: &mut AnyConnection, district_id: i64) -> Result<Vec<(String, i64)>, DbError> {
     Ok(towns::table.filter(towns::district_id.eq(district_id)).select((towns::code, towns::id)).load(conn)?)

@@ -71,11 +71,7 @@ pub fn month_code(m: YearMonth) -> String {
 
 /// Parses a stored or typed `YYYY-MM`.
 pub fn parse_month(s: &str) -> Option<YearMonth> {
-    let (y, m) = s.trim().split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    YearMonth::new(y.parse().ok()?, m.parse().ok()?)
+    YearMonth::parse(s)
 }
 
 fn first_day(m: YearMonth) -> NaiveDate {
@@ -352,46 +348,31 @@ fn count_payees(conn: &mut AnyConnection, district_id: i64, month: YearMonth) ->
     Ok(n)
 }
 
-/// Scores of a month by person.
+/// Scores of a month by person: (score, reason, version), of the whole
+/// district or of `ids` only.
 pub fn scores(
     conn: &mut AnyConnection,
     district_id: i64,
     month: YearMonth,
+    ids: Option<&[i64]>,
 ) -> Result<HashMap<i64, (i32, String, i32)>, DbError> {
-    Ok(performance_scores::table
+    let mut q = performance_scores::table
         .filter(performance_scores::district_id.eq(district_id))
         .filter(performance_scores::month.eq(month_code(month)))
-        .select((
-            performance_scores::staff_id,
-            performance_scores::score,
-            performance_scores::reason,
-            performance_scores::version,
-        ))
-        .load::<(i64, i32, String, i32)>(conn)?
-        .into_iter()
-        .map(|(s, score, reason, v)| (s, (score, reason, v)))
-        .collect())
-}
-
-/// Scores of a month for `ids`: (score, reason, version) by person.
-fn scores_of(
-    conn: &mut AnyConnection,
-    month: YearMonth,
-    ids: &[i64],
-) -> Result<HashMap<i64, (i32, String, i32)>, DbError> {
-    Ok(performance_scores::table
-        .filter(performance_scores::month.eq(month_code(month)))
-        .filter(performance_scores::staff_id.eq_any(ids))
-        .select((
-            performance_scores::staff_id,
-            performance_scores::score,
-            performance_scores::reason,
-            performance_scores::version,
-        ))
-        .load::<(i64, i32, String, i32)>(conn)?
-        .into_iter()
-        .map(|(s, score, reason, v)| (s, (score, reason, v)))
-        .collect())
+        .into_boxed();
+    if let Some(ids) = ids {
+        q = q.filter(performance_scores::staff_id.eq_any(ids));
+    }
+    Ok(q.select((
+        performance_scores::staff_id,
+        performance_scores::score,
+        performance_scores::reason,
+        performance_scores::version,
+    ))
+    .load::<(i64, i32, String, i32)>(conn)?
+    .into_iter()
+    .map(|(s, score, reason, v)| (s, (score, reason, v)))
+    .collect())
 }
 
 /// People paid in `month` without a score, with their towns: one query
@@ -948,6 +929,7 @@ pub fn create_run(
 /// earlier runs of the year hold the tax to date. Per-person inputs are
 /// loaded a [`Batch`] at a time.
 pub struct Prepared {
+    pub district_id: i64,
     pub month: YearMonth,
     pub standards: PayStandards,
     pub insurance: InsuranceRules,
@@ -977,6 +959,7 @@ impl Prepared {
         let insurance =
             insurance_for(conn, district_id, month)?.ok_or(refused(PayrollProblem::NoInsuranceRules))?;
         Ok(Prepared {
+            district_id,
             month,
             standards,
             insurance,
@@ -990,7 +973,7 @@ impl Prepared {
     pub fn batch(&self, conn: &mut AnyConnection, payees: Vec<Payee>) -> Result<Batch, DbError> {
         let ids: Vec<i64> = payees.iter().map(|p| p.staff_id).collect();
         Ok(Batch {
-            scores: scores_of(conn, self.month, &ids)?,
+            scores: scores(conn, self.district_id, self.month, Some(&ids))?,
             before: tax_to_date(conn, &self.earlier, &ids)?,
             payees,
         })

@@ -237,6 +237,15 @@ pub struct YearMonth {
 }
 
 impl YearMonth {
+    /// `YYYY-MM`, as typed in an `<input type="month">` or stored.
+    pub fn parse(s: &str) -> Option<YearMonth> {
+        let (y, m) = s.trim().split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        YearMonth::new(y.parse().ok()?, m.parse().ok()?)
+    }
+
     pub fn new(year: i32, month: u32) -> Option<YearMonth> {
         (1..=12).contains(&month).then_some(YearMonth { year, month })
     }

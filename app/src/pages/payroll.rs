@@ -512,7 +512,7 @@ pub fn RunPage() -> impl IntoView {
     // `?town=ID&page=N` (from 0) choose the lines shown; kept in the
     // address so a reload shows the same page.
     let query = use_query_map();
-    let town = move || query.with(|q| q.get("town").and_then(|v| v.parse::<i64>().ok()));
+    let town = move || query.with(town_of);
     let page = move || query.with(|q| q.get("page").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0));
     let submit = ServerAction::<SubmitPayrollRun>::new();
     let discard = ServerAction::<DiscardPayrollRun>::new();
@@ -700,6 +700,11 @@ fn SlipsJob(run_id: i64) -> impl IntoView {
     }
 }
 
+/// The town a run page's `?town=ID` shows, if any.
+fn town_of(q: &leptos_router::params::ParamsMap) -> Option<i64> {
+    q.get("town").and_then(|v| v.parse().ok())
+}
+
 /// `?town=…&page=…` of run `id`.
 fn lines_href(id: i64, town: Option<i64>, page: u32) -> String {
     let mut href = format!("{}?page={page}", run_href(id));
@@ -774,7 +779,7 @@ fn Lines(id: i64, lines: Vec<RunLine>, total_lines: u32, offset: u32) -> impl In
         sum(|l| l.employer_insurance + l.employer_housing),
     ];
     let query = use_query_map();
-    let town = query.with_untracked(|q| q.get("town").and_then(|v| v.parse::<i64>().ok()));
+    let town = query.with_untracked(town_of);
     let page = offset / LINES_PER_PAGE;
     let pages = total_lines.div_ceil(LINES_PER_PAGE).max(1);
     let pager = move || {

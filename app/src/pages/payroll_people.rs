@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::api::payroll::AddPayrollAdjustment;
 use crate::api::payroll_people::{
-    AdjustmentItem, DeclarationItem, DeclareDeduction, PeopleInfo, PersonChoice, WithdrawDeduction, month_of,
+    AdjustmentItem, DeclarationItem, DeclareDeduction, PeopleInfo, PersonChoice, WithdrawDeduction,
     payroll_people,
 };
 use crate::components::common::ErrorPanel;
@@ -213,9 +213,9 @@ fn DeclareForm(
         };
         let until = match until.get_untracked().trim() {
             "" => None,
-            u => Some(month_of(u)?),
+            u => Some(YearMonth::parse(u)?),
         };
-        Some((staff_id, AdditionalDeduction { kind, from: month_of(&from.get_untracked())?, until }))
+        Some((staff_id, AdditionalDeduction { kind, from: YearMonth::parse(&from.get_untracked())?, until }))
     };
     let shows = move |kinds: &'static [usize]| kinds.contains(&kind.get());
     view! {
@@ -369,7 +369,7 @@ fn AdjustmentForm(
             adjustment: Adjustment {
                 kind: kind.get_untracked(),
                 amount: amount.get_untracked().trim().replace(',', "").parse().ok()?,
-                for_month: month_of(&month.get_untracked())?,
+                for_month: YearMonth::parse(&month.get_untracked())?,
                 reason: reason.get_untracked(),
             },
         })

@@ -95,17 +95,12 @@ pub async fn roster(
     let result = state
         .db
         .run(move |conn| {
-            let town_id = match q.town.as_deref() {
-                None | Some("") => None,
-                Some(code) => {
-                    match app::db::district::town_ids_by_code(conn, p.district_id)?
-                        .into_iter()
-                        .find(|(c, _)| c == code)
-                    {
-                        Some((_, id)) => Some(id),
-                        None => return Ok(Err(app::error::AppError::NotFound)),
-                    }
-                }
+            let town_id = match q.town.as_deref().filter(|c| !c.is_empty()) {
+                None => None,
+                Some(code) => match app::db::district::town_id_by_code(conn, p.district_id, code)? {
+                    Some(id) => Some(id),
+                    None => return Ok(Err(app::error::AppError::NotFound)),
+                },
             };
             if town_id.is_some_and(|t| !p.may_see_town(t)) {
                 return Ok(Err(app::error::AppError::Forbidden));
@@ -238,13 +233,10 @@ pub async fn payroll_run(
     let result = state
         .db
         .run(move |conn| {
-            let town = match params.town.as_deref() {
-                None | Some("") => None,
-                Some(code) => match app::db::district::town_ids_by_code(conn, p.district_id)?
-                    .into_iter()
-                    .find(|(c, _)| c == code)
-                {
-                    Some((_, id)) => Some(id),
+            let town = match params.town.as_deref().filter(|c| !c.is_empty()) {
+                None => None,
+                Some(code) => match app::db::district::town_id_by_code(conn, p.district_id, code)? {
+                    Some(id) => Some(id),
                     None => return Ok(Err(app::error::AppError::NotFound)),
                 },
             };

@@ -39,13 +39,10 @@ pub(crate) async fn load_view(
             let district = app::db::district::District::find(conn, p.district_id)?
                 .map(|d| locale.pick(&d.name, &d.name_en).to_owned())
                 .unwrap_or_default();
-            let town_id = match town.as_deref() {
-                None | Some("") => None,
-                Some(code) => match app::db::district::town_ids_by_code(conn, p.district_id)?
-                    .into_iter()
-                    .find(|(c, _)| c == code)
-                {
-                    Some((_, id)) => Some(id),
+            let town_id = match town.as_deref().filter(|c| !c.is_empty()) {
+                None => None,
+                Some(code) => match app::db::district::town_id_by_code(conn, p.district_id, code)? {
+                    Some(id) => Some(id),
                     None => return Ok(Err(AppError::NotFound)),
                 },
             };
