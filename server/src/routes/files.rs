@@ -94,25 +94,6 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_encoding_keeps_attr_chars_only() {
-        assert_eq!(percent_encode("a-b_c.pdf"), "a-b_c.pdf");
-        assert_eq!(percent_encode("汇总 1"), "%E6%B1%87%E6%80%BB%201");
-    }
-
-    #[test]
-    fn locale_comes_from_the_cookie() {
-        let mut h = HeaderMap::new();
-        assert_eq!(request_locale(&h), Locale::ZhCn);
-        h.insert(header::COOKIE, HeaderValue::from_static("x=1; gouzhu_lang=en"));
-        assert_eq!(request_locale(&h), Locale::En);
-    }
-}
-
 /// `GET /files/jobs/{id}`: a finished document job's file, to the user
 /// who started the job only (anyone else: 404, as for an unknown job).
 pub async fn job_file(
@@ -138,5 +119,24 @@ pub async fn job_file(
             tracing::error!(error = %e, job = %id, "job file unreadable");
             error_response(&AppError::NotFound, locale)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_attr_chars_only() {
+        assert_eq!(percent_encode("a-b_c.pdf"), "a-b_c.pdf");
+        assert_eq!(percent_encode("汇总 1"), "%E6%B1%87%E6%80%BB%201");
+    }
+
+    #[test]
+    fn locale_comes_from_the_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(request_locale(&h), Locale::ZhCn);
+        h.insert(header::COOKIE, HeaderValue::from_static("x=1; gouzhu_lang=en"));
+        assert_eq!(request_locale(&h), Locale::En);
     }
 }
