@@ -71,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("payroll/people") view=crate::pages::payroll_people::PeoplePage />
                     <Route path=path!("payroll/runs/:id") view=crate::pages::payroll::RunPage />
                     <Route path=path!("roster-imports/:id") view=crate::pages::roster_import::RosterImportPage />
+                    <Route path=path!("budget") view=crate::pages::budget::BudgetPage />
+                    <Route path=path!("budget/requests") view=crate::pages::budget::BudgetRequestsPage />
+                    <Route path=path!("budget/sources/:id") view=crate::pages::budget::BudgetSourcePage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -99,6 +99,8 @@ pub enum AppError {
     FigureTooLarge,
     #[error("payroll refused: {0:?}")]
     Payroll(crate::domain::payroll::PayrollProblem),
+    #[error("budget refused: {0:?}")]
+    Budget(crate::domain::budget::BudgetProblem),
 }
 
 impl AppError {
@@ -182,6 +184,18 @@ impl AppError {
             AppError::AlreadyRecorded => t.posts.error_already_recorded,
             AppError::FigureTooLarge => t.posts.error_figure_too_large,
             AppError::Payroll(p) => t.payroll.short(p),
+            AppError::Budget(p) => t.budget.short(p),
+        }
+    }
+
+    /// The message with its particulars where the error carries them (the
+    /// people without a score, the source, cost type and shortfall of a
+    /// budget refusal).
+    pub fn describe(&self, t: &Messages) -> String {
+        match self {
+            AppError::Payroll(p) => t.payroll.problem(p),
+            AppError::Budget(p) => t.budget.problem(p),
+            other => other.message(t).to_owned(),
         }
     }
 }

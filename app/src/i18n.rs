@@ -10,7 +10,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod budget;
 pub mod import;
+
+pub use budget::zh_cost_type;
 pub mod payroll;
 pub mod posts;
 
@@ -87,6 +90,8 @@ pub struct Messages {
     pub import: &'static import::ImportText,
     /// The payroll module.
     pub payroll: &'static payroll::PayrollText,
+    /// The budget module.
+    pub budget: &'static budget::BudgetText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -217,6 +222,10 @@ pub struct Messages {
     pub approval_kind_pay_standards: &'static str,
     pub approval_kind_insurance_rules: &'static str,
     pub approval_kind_payroll_run: &'static str,
+    pub approval_kind_budget_eligibility: &'static str,
+    pub approval_kind_budget_request: &'static str,
+    pub approval_override: &'static str,
+    pub approval_override_help: &'static str,
     pub approval_pending: &'static str,
     pub approval_approved: &'static str,
     pub approval_rejected: &'static str,
@@ -297,6 +306,7 @@ pub static ZH_CN: Messages = Messages {
     posts: &posts::ZH_CN,
     import: &import::ZH_CN,
     payroll: &payroll::ZH_CN,
+    budget: &budget::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -425,6 +435,10 @@ pub static ZH_CN: Messages = Messages {
     approval_kind_pay_standards: "补贴标准",
     approval_kind_insurance_rules: "社保公积金规则",
     approval_kind_payroll_run: "月度工资",
+    approval_kind_budget_eligibility: "资金支付范围",
+    approval_kind_budget_request: "支出与购买申请",
+    approval_override: "特批理由（资金不足或超出支付范围时才填写）",
+    approval_override_help: "审批时如预算控制拒绝，可填写特批理由后再批准；理由记入审计日志并在预算总览中标出。",
     approval_pending: "待审批",
     approval_approved: "已批准",
     approval_rejected: "已驳回",
@@ -506,6 +520,7 @@ pub static EN: Messages = Messages {
     posts: &posts::EN,
     import: &import::EN,
     payroll: &payroll::EN,
+    budget: &budget::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",
@@ -634,6 +649,10 @@ pub static EN: Messages = Messages {
     approval_kind_pay_standards: "Pay standards",
     approval_kind_insurance_rules: "Social insurance rules",
     approval_kind_payroll_run: "Monthly payroll",
+    approval_kind_budget_eligibility: "Funding eligibility",
+    approval_kind_budget_request: "Spending and purchase requests",
+    approval_override: "Override reason (only when funds are short or outside the purpose)",
+    approval_override_help: "If the budget controls refuse an approval, give a reason here and approve again; it is audited and flagged on the budget overview.",
     approval_pending: "Pending",
     approval_approved: "Approved",
     approval_rejected: "Rejected",

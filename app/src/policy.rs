@@ -100,6 +100,16 @@ pub const APPROVAL_READERS: &[Role] = &[Role::Admin, Role::Finance, Role::Approv
 /// administrator (who runs the system, not the money) nor inspectors.
 pub const PAYROLL_READERS: &[Role] = &[Role::Finance, Role::Approver, Role::Auditor, Role::Town];
 
+/// Who sees the budget: finance, the approver and the auditor
+/// district-wide, town users their town's own funds and requests (checked
+/// in the handlers).
+pub const BUDGET_READERS: &[Role] = &[Role::Finance, Role::Approver, Role::Auditor, Role::Town];
+/// Who asks for money: finance (the bureau's spending) and towns
+/// (purchases from their own funds).
+pub const BUDGET_REQUESTERS: &[Role] = &[Role::Finance, Role::Town];
+/// The bureau's readers of district-wide budget figures (reports).
+pub const BUDGET_BUREAU: &[Role] = &[Role::Finance, Role::Approver, Role::Auditor];
+
 /// Paths of the pages, shared by the router and the table.
 pub mod paths {
     pub const HOME: &str = "/";
@@ -126,6 +136,15 @@ pub mod paths {
     pub const PAYROLL_SLIPS_PDF: &str = "/files/payroll/{id}/slips.pdf";
     /// A finished document job's file (its owner only).
     pub const JOB_FILE: &str = "/files/jobs/{id}";
+    pub const BUDGET: &str = "/budget";
+    pub const BUDGET_SOURCE: &str = "/budget/sources/{id}";
+    pub const BUDGET_REQUESTS: &str = "/budget/requests";
+    pub const BUDGET_EXECUTION_PDF: &str = "/files/budget/{year}/execution.pdf";
+    pub const BUDGET_EXECUTION_XLSX: &str = "/files/budget/{year}/execution.xlsx";
+    /// A source's attachment: upload (finance) and download (readers of
+    /// the source).
+    pub const BUDGET_ATTACHMENT_UPLOAD: &str = "/files/budget/sources/{id}/attachments";
+    pub const BUDGET_ATTACHMENT: &str = "/files/budget/attachments/{id}";
     pub const ROSTER_IMPORTS: &str = "/roster-imports";
     pub const ROSTER_IMPORT: &str = "/roster-imports/{id}";
     /// Files: the roster upload (a form post) and the spreadsheets.
@@ -142,6 +161,9 @@ pub mod paths {
     pub const API_PAYROLL_RUNS: &str = "/api/v1/payroll/runs";
     pub const API_PAYROLL_RUN: &str = "/api/v1/payroll/runs/{id}";
     pub const API_PAYROLL_PREVIEW: &str = "/api/v1/payroll/preview";
+    pub const API_BUDGET_SOURCES: &str = "/api/v1/budget/sources";
+    pub const API_BUDGET_BALANCES: &str = "/api/v1/budget/balances";
+    pub const API_BUDGET_ENTRIES: &str = "/api/v1/budget/entries";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -180,6 +202,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::PAYROLL_RUN, Page, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_SCORES, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::PAYROLL_PEOPLE, Page, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::BUDGET, Page, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::BUDGET_SOURCE, Page, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::BUDGET_REQUESTS, Page, AnyOf(BUDGET_READERS)),
     rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
     // Files.
@@ -193,6 +218,10 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::PAYROLL_SHEET_PDF, File, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_SHEET_XLSX, File, AnyOf(PAYROLL_READERS)),
     rule("GET", paths::PAYROLL_SLIPS_PDF, File, AnyOf(PAYROLL_READERS)),
+    rule("GET", paths::BUDGET_EXECUTION_PDF, File, AnyOf(BUDGET_BUREAU)),
+    rule("GET", paths::BUDGET_EXECUTION_XLSX, File, AnyOf(BUDGET_BUREAU)),
+    rule("POST", paths::BUDGET_ATTACHMENT_UPLOAD, File, AnyOf(&[Role::Finance])),
+    rule("GET", paths::BUDGET_ATTACHMENT, File, AnyOf(BUDGET_READERS)),
     // Only the job's owner gets the file (others: 404); the only jobs yet
     // are pay slips.
     rule("GET", paths::JOB_FILE, File, AnyOf(PAYROLL_READERS)),
@@ -238,6 +267,18 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/score_sheet", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/record_score", ServerFn, AnyOf(ROSTER_KEEPERS)),
     rule("POST", "/api/roster_import", ServerFn, AnyOf(ROSTER_KEEPERS)),
+    // Server functions: budget.
+    rule("POST", "/api/budget_summary", ServerFn, AnyOf(BUDGET_READERS)),
+    rule("POST", "/api/record_fiscal_year", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/record_budget_plan", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/create_budget_source", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/budget_source", ServerFn, AnyOf(BUDGET_READERS)),
+    rule("POST", "/api/correct_budget_base", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/propose_budget_eligibility", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/reverse_budget_entry", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/budget_requests", ServerFn, AnyOf(BUDGET_READERS)),
+    rule("POST", "/api/submit_budget_request", ServerFn, AnyOf(BUDGET_REQUESTERS)),
+    rule("POST", "/api/pay_budget_request", ServerFn, AnyOf(&[Role::Finance])),
     // Server functions: own account and API tokens.
     rule("POST", "/api/list_tokens", ServerFn, SignedIn),
     rule("POST", "/api/create_token", ServerFn, SignedIn),
@@ -267,6 +308,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::API_PAYROLL_RUN, Api, AnyOf(PAYROLL_READERS)),
     // Pure, like the allocation preview.
     rule("POST", paths::API_PAYROLL_PREVIEW, Api, SignedIn),
+    rule("GET", paths::API_BUDGET_SOURCES, Api, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::API_BUDGET_BALANCES, Api, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::API_BUDGET_ENTRIES, Api, AnyOf(BUDGET_READERS)),
 ];
 
 /// The rule for a request: by its matched route path when the router

@@ -4,6 +4,7 @@
 //! | Variable              | Flag              | Default               |
 //! |-----------------------|-------------------|-----------------------|
 //! | `DATABASE_URL`        | `--database-url`  | `data/gouzhu.sqlite3` |
+//! | `GOUZHU_FILES_DIR`    | `--files-dir`     | `data/files`          |
 //! | `GOUZHU_DB_POOL_SIZE` | `--db-pool-size`  | `8`                   |
 //! | `GOUZHU_LISTEN`       | `--listen`        | `127.0.0.1:3000`      |
 //! | `LEPTOS_SITE_ROOT`    | `--site-root`     | `target/site`         |
@@ -37,6 +38,10 @@ pub struct Cli {
     /// postgres:// URL for PostgreSQL.
     #[arg(long, env = "DATABASE_URL", default_value = "data/gouzhu.sqlite3", global = true)]
     pub database_url: String,
+
+    /// Folder of uploaded files (attachments), stored by content hash.
+    #[arg(long, env = "GOUZHU_FILES_DIR", default_value = "data/files", global = true)]
+    pub files_dir: PathBuf,
 
     /// Maximum number of pooled database connections.
     #[arg(long, env = "GOUZHU_DB_POOL_SIZE", default_value_t = 8, global = true)]

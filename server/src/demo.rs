@@ -109,6 +109,8 @@ pub struct Outcome {
     /// The demo allocation plan was submitted and approved.
     pub plan_adopted: bool,
     pub staff_added: usize,
+    /// The year's demo budget was added.
+    pub budget_added: bool,
     pub payroll: crate::demo_payroll::PayrollOutcome,
 }
 
@@ -142,16 +144,30 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
         }
         let finance = demo_principal(tx, "finance")?;
         let approver = demo_principal(tx, "approver")?;
+        let town = demo_principal(tx, "town.binjiang")?;
+        let other_town = demo_principal(tx, "town.shuanghe")?;
         Ok::<_, DbError>((
-            Outcome { district_added, users_added, plan_adopted, staff_added, payroll: Default::default() },
+            Outcome {
+                district_added,
+                users_added,
+                plan_adopted,
+                staff_added,
+                budget_added: false,
+                payroll: Default::default(),
+            },
             district_id,
             finance,
             approver,
+            (town, other_town),
         ))
     })
     .context("loading the demo district")?;
-    let (outcome, district_id, finance, approver) = outcome;
+    let (outcome, district_id, finance, approver, (town, other_town)) = outcome;
     let today = app::domain::calendar::china_date(chrono::Utc::now());
+    let budget_added =
+        crate::demo_budget::load(db, district_id, &finance, &approver, &town, &other_town, today)
+            .context("loading the demo budget")?;
+    let outcome = Outcome { budget_added, ..outcome };
     let payroll = crate::demo_payroll::load(db, district_id, &finance, &approver, today)
         .context("loading the demo payroll")?;
     Ok(Outcome { payroll, ..outcome })
@@ -265,7 +281,7 @@ fn adopt_plan(tx: &mut Tx<'_>, district_id: i64, demo: &DemoFile) -> Result<bool
 fn approval_to_db(e: approvals::ApprovalError) -> DbError {
     match e {
         approvals::ApprovalError::Db(d) => d,
-        approvals::ApprovalError::Refused(p) => DbError::Corrupt(format!("demo approval refused: {p:?}")),
+        other => DbError::Corrupt(format!("demo approval refused: {other}")),
     }
 }
 

@@ -43,7 +43,7 @@ fn approve(
     let version = approvals::version_of(tx.conn(), approval_id)?;
     approvals::decide(tx, approver, approval_id, version, Decision::Approve, reason).map_err(|e| match e {
         approvals::ApprovalError::Db(d) => d,
-        approvals::ApprovalError::Refused(p) => DbError::Corrupt(format!("demo approval refused: {p:?}")),
+        other => DbError::Corrupt(format!("demo approval refused: {other}")),
     })
 }
 
@@ -167,14 +167,25 @@ pub fn load(
         let run = payroll::RunRow::load(&mut conn, district_id, run_id)?;
         if run.status()? == RunStatus::Draft {
             write(&mut conn, &actor, |tx| -> Result<(), DbError> {
-                let approval_id = payroll::submit_run(tx, finance, run_id, run.version).map_err(to_db)?;
+                let funding = app::db::budget::suggest_funding(
+                    tx.conn(),
+                    district_id,
+                    year,
+                    run.gross_fen,
+                    run.employer_fen,
+                )?
+                .ok_or_else(|| DbError::Corrupt("demo payroll: no source may pay the run".into()))?;
+                let approval_id =
+                    payroll::submit_run(tx, finance, run_id, run.version, &funding, None).map_err(to_db)?;
                 approve(tx, approver, approval_id, "经审核，同意发放。")
             })?;
             outcome.runs_approved += 1;
         }
         let run = payroll::RunRow::load(&mut conn, district_id, run_id)?;
         if run.status()? == RunStatus::Approved && m + 1 < today.month() {
-            write(&mut conn, &actor, |tx| payroll::mark_paid(tx, finance, run_id)).map_err(to_db)?;
+            let paid_on = app::domain::pay::last_day(month);
+            write(&mut conn, &actor, |tx| payroll::mark_paid_on(tx, finance, run_id, paid_on))
+                .map_err(to_db)?;
         }
     }
     Ok(outcome)

@@ -7,7 +7,9 @@
 mod config;
 mod db;
 mod demo;
+mod demo_budget;
 mod demo_payroll;
+mod file_store;
 mod jobs;
 mod pdf;
 mod routes;
@@ -76,6 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 users_added = outcome.users_added,
                 plan_adopted = outcome.plan_adopted,
                 staff_added = outcome.staff_added,
+                budget_added = outcome.budget_added,
                 payroll_runs_approved = outcome.payroll.runs_approved,
                 scores_added = outcome.payroll.scores_added,
                 demo_mode = cli.demo_mode,
@@ -216,6 +219,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         db,
         pdf: Arc::new(pdf),
         jobs: app::jobs::ssr::Jobs::default(),
+        files: Arc::new(file_store::FileStore::new(cli.files_dir.clone())),
         auth,
         guard: Arc::new(routes::guard::GuardConfig {
             public_origin: cli.public_origin.clone(),

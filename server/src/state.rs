@@ -18,6 +18,8 @@ pub struct AppState {
     pub pdf: Arc<PdfEngine>,
     /// Document jobs under way or kept for download.
     pub jobs: app::jobs::ssr::Jobs,
+    /// Uploaded files, by content hash.
+    pub files: Arc<crate::file_store::FileStore>,
     pub auth: AuthConfig,
     pub guard: Arc<GuardConfig>,
 }

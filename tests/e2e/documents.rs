@@ -9,7 +9,7 @@ use crate::support::demo_town_names;
 
 /// Downloads `path` as `client` and returns the PDF's text as
 /// `pdftotext -layout` reads it.
-async fn pdf_text(server: &Server, client: &Client, path: &str) -> String {
+pub(crate) async fn pdf_text(server: &Server, client: &Client, path: &str) -> String {
     let res = client.get(path).await;
     assert_eq!(res.status(), 200, "{}", server.log());
     assert_eq!(res.headers()["content-type"], "application/pdf");

@@ -33,6 +33,7 @@ macro_rules! both_backends {
 mod audit;
 mod auth;
 mod browser;
+mod budget;
 mod cli;
 mod database;
 mod documents;

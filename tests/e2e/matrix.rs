@@ -43,6 +43,11 @@ struct Ids {
     imports: Vec<(String, String)>,
     /// Per payroll reader, a finished pay-slips job of their own.
     jobs: Vec<(String, String)>,
+    /// Budget source attachments: one of a district source, one of each
+    /// demo town's own funds.
+    attachments: Vec<(Option<String>, String)>,
+    /// The demo's fiscal year.
+    year: String,
 }
 
 impl Ids {
@@ -81,7 +86,21 @@ impl Ids {
                 jobs.push(((*username).to_owned(), id));
             }
         }
-        Ids { towns, imports, jobs }
+        let finance = Client::demo(server, "finance").await;
+        let mut attachments = Vec::new();
+        for (user, source) in [(None, "1"), (Some("town.binjiang"), "5"), (Some("town.shuanghe"), "6")] {
+            let form = reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n".to_vec()).file_name("doc.pdf"));
+            let res =
+                finance.post_multipart(&format!("/files/budget/sources/{source}/attachments"), form).await;
+            assert_eq!(res.status(), 303);
+            let id = server
+                .db
+                .query(&format!("SELECT max(id) FROM budget_attachments WHERE source_id = {source}"));
+            attachments.push((user.map(str::to_owned), id));
+        }
+        let year = server.db.query("SELECT max(year) FROM fiscal_years");
+        Ids { towns, imports, jobs, attachments, year }
     }
 }
 
@@ -94,6 +113,12 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         ids.imports.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("1", |(_, id)| id.as_str());
     let job =
         ids.jobs.iter().find(|(u, _)| Some(u.as_str()) == username).map_or("none", |(_, id)| id.as_str());
+    let attachment = ids
+        .attachments
+        .iter()
+        .find(|(u, _)| u.as_deref() == username)
+        .or_else(|| ids.attachments.first())
+        .map_or("1", |(_, id)| id.as_str());
     let id = if path.starts_with("/towns/") {
         town.as_str()
     } else if path.starts_with("/files/jobs/") {
@@ -102,11 +127,21 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         import
     } else if path.starts_with("/roster/") {
         staff.as_str()
+    } else if path.starts_with("/files/budget/attachments/") {
+        attachment
+    } else if path.starts_with("/budget/sources/") {
+        // The demo's sources: district ones first, then each demo town's
+        // own funds (a town user sees only their own).
+        match username {
+            Some("town.binjiang") => "5",
+            Some("town.shuanghe") => "6",
+            _ => "1",
+        }
     } else {
         // Allocation plan No. 1 of the demo.
         "1"
     };
-    path.replace("{code}", code).replace("{id}", id).replace("/*", "/gouzhu.js")
+    path.replace("{code}", code).replace("{id}", id).replace("{year}", &ids.year).replace("/*", "/gouzhu.js")
 }
 
 /// What the server actually did. An allowed page, file or API request

@@ -176,7 +176,24 @@ both_backends! {
         assert_eq!(line["additions"], "1234.56");
         let version = v["run"]["version"].as_i64().expect("version").to_string();
         // Submitted, the lines freeze; the maker cannot approve.
-        let (status, approval) = finance.call("submit_payroll_run", &[("run_id", &run_id.to_string()), ("version", &version)]).await;
+        // Funded from the budget: a source that may not pay pay is refused,
+        // naming it; the district's sources are offered with what is left.
+        let choices = v["funding_choices"].as_array().expect("funding choices").clone();
+        let can = |c: &Value, t: &str| c["eligible"].as_array().expect("eligible").iter().any(|e| e == t);
+        let pay = choices.iter().find(|c| can(c, "AssistantPay")).expect("a source for pay")["id"].to_string();
+        let ins = choices.iter().find(|c| can(c, "EmployerInsurance")).expect("a source for insurance")["id"].to_string();
+        let wrong = choices.iter().find(|c| !can(c, "AssistantPay")).expect("a source that may not pay pay")["id"].to_string();
+        let submit = |pay: String| {
+            let (run_id, version, ins) = (run_id.to_string(), version.clone(), ins.clone());
+            let finance = &finance;
+            async move {
+                finance.call("submit_payroll_run", &[("run_id", &run_id), ("version", &version), ("pay_source_id", &pay), ("insurance_source_id", &ins)]).await
+            }
+        };
+        let (status, e) = submit(wrong).await;
+        assert_eq!(status, 422, "{e}");
+        assert!(e["Budget"]["Funds"]["NotEligible"]["source"].is_string(), "{e}");
+        let (status, approval) = submit(pay).await;
         assert_eq!(status, 200, "{approval}");
         let approval_id = approval.as_i64().expect("approval").to_string();
         assert!(server.db.try_query(&format!("UPDATE payroll_lines SET detail = detail WHERE run_id = {run_id}")).is_err());
@@ -186,6 +203,10 @@ both_backends! {
         let (status, e) = approver.call("decide_approval", &[("id", &aid), ("version", "1"), ("decision", "Approve"), ("reason", "同意")]).await;
         assert_eq!(status, 200, "{e}");
         assert_eq!(server.db.query(&format!("SELECT status FROM payroll_runs WHERE id = {run_id}")), "approved");
+        // Approval committed the run's money, town by town.
+        let committed: i64 = server.db.query(&format!("SELECT SUM(committed_fen) FROM budget_entries WHERE ref_entity = 'payroll_runs' AND ref_id = {run_id}")).parse().expect("fen");
+        let cost: i64 = server.db.query(&format!("SELECT gross_fen + employer_fen FROM payroll_runs WHERE id = {run_id}")).parse().expect("fen");
+        assert_eq!(committed, cost);
         // The adjustment is paid: the next month's run will not pay it again.
         assert_eq!(server.db.query(&format!("SELECT run_id FROM payroll_adjustments WHERE staff_id = {staff_id}")), run_id.to_string());
         // Scores of an approved month are closed.
@@ -488,7 +509,8 @@ both_backends! {
         let server = Server::start(backend);
         let finance = Client::demo(&server, "finance").await;
         let town = Client::demo(&server, "town.binjiang").await;
-        let staff_id: i64 = server.db.query("SELECT min(s.id) FROM staff s JOIN towns t ON t.id = s.town_id WHERE t.name = '滨江街道' AND s.status = 'on_duty'").parse().expect("id");
+        // Someone without a declaration yet (the demo declares for some).
+        let staff_id: i64 = server.db.query("SELECT min(s.id) FROM staff s JOIN towns t ON t.id = s.town_id WHERE t.name = '滨江街道' AND s.status = 'on_duty' AND NOT EXISTS (SELECT 1 FROM tax_declarations d WHERE d.staff_id = s.id)").parse().expect("id");
         let (status, page) = finance.call("payroll_people", &[]).await;
         assert_eq!(status, 200, "{page}");
         assert!(page["people"].as_array().expect("people").iter().any(|p| p["staff_id"] == staff_id));

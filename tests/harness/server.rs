@@ -119,6 +119,8 @@ impl Server {
             .arg("--database-url")
             .arg(&db.url)
             .args(["--shutdown-grace-secs", "5"])
+            .arg("--files-dir")
+            .arg(dir.path().join("files"))
             .args(extra_args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -48,13 +48,15 @@ pub async fn list_approvals() -> Result<Inbox, AppError> {
     super::finish(result)
 }
 
-/// Approves or rejects item `id` as last seen at `version`, with a reason.
+/// Approves or rejects item `id` as last seen at `version`, with a reason;
+/// `override_funds` lets an approval through a budget refusal (audited).
 #[server(prefix = "/api", endpoint = "decide_approval")]
 pub async fn decide_approval(
     id: i64,
     version: i32,
     decision: Decision,
     reason: String,
+    override_funds: Option<String>,
 ) -> Result<(), AppError> {
     let result = async {
         let p = crate::auth::authorize_user("decide_approval")?;
@@ -62,7 +64,15 @@ pub async fn decide_approval(
         super::db()?
             .run(move |conn| {
                 Ok(crate::db::write::write(conn, &actor, |tx| {
-                    crate::db::approvals::decide(tx, &p, id, version, decision, &reason)
+                    crate::db::approvals::decide_with_override(
+                        tx,
+                        &p,
+                        id,
+                        version,
+                        decision,
+                        &reason,
+                        override_funds.as_deref(),
+                    )
                 }))
             })
             .await
@@ -102,6 +112,7 @@ mod ssr {
     pub fn refusal(e: ApprovalError) -> AppError {
         match e {
             ApprovalError::Refused(problem) => AppError::Approval(problem),
+            ApprovalError::Budget(problem) => AppError::Budget(problem),
             ApprovalError::Db(e) => super::super::from_db(e),
         }
     }

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod allocation;
 pub mod approvals;
 pub mod audit;
+pub mod budget;
 pub mod dashboard;
 pub mod payroll;
 pub mod payroll_people;
@@ -80,6 +81,7 @@ mod tests {
         ("allocation.rs", include_str!("allocation.rs")),
         ("approvals.rs", include_str!("approvals.rs")),
         ("audit.rs", include_str!("audit.rs")),
+        ("budget.rs", include_str!("budget.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
         ("payroll.rs", include_str!("payroll.rs")),
         ("payroll_people.rs", include_str!("payroll_people.rs")),

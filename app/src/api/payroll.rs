@@ -162,6 +162,13 @@ pub struct RunView {
     pub offset: u32,
     /// The viewer may submit, discard and mark paid (finance).
     pub may_act: bool,
+    /// The sources that pay the run, once chosen: (pay, employer
+    /// contributions).
+    pub funding: Option<(String, String)>,
+    /// The maker's case for a budget override, if they made one.
+    pub override_request: Option<String>,
+    /// Sources finance may choose from (a draft, for finance only).
+    pub funding_choices: Vec<crate::api::budget::SourceChoice>,
 }
 
 /// One person on the score sheet.
@@ -241,15 +248,24 @@ pub async fn payroll_run(run_id: i64, town: Option<i64>, page: u32) -> Result<Ru
     super::finish(result)
 }
 
-/// Submits a draft for approval.
+/// Submits a draft for approval, paid from the chosen sources; with
+/// `override_request` (the maker's case) a run the budget refuses still
+/// goes to the approver.
 #[server(prefix = "/api", endpoint = "submit_payroll_run")]
-pub async fn submit_payroll_run(run_id: i64, version: i32) -> Result<i64, AppError> {
+pub async fn submit_payroll_run(
+    run_id: i64,
+    version: i32,
+    pay_source_id: i64,
+    insurance_source_id: i64,
+    override_request: Option<String>,
+) -> Result<i64, AppError> {
     let result = async {
         let p = crate::auth::authorize_user("submit_payroll_run")?;
         let actor = crate::auth::actor(Some(&p));
         super::with_db(move |conn| {
             crate::db::write::write(conn, &actor, |tx| {
-                crate::db::payroll::submit_run(tx, &p, run_id, version)
+                let funding = crate::db::budget::RunFunding { pay_source_id, insurance_source_id };
+                crate::db::payroll::submit_run(tx, &p, run_id, version, &funding, override_request.as_deref())
             })
             .map_err(ssr::from_payroll)
         })
@@ -456,6 +472,7 @@ pub mod ssr {
             PayrollError::Refused(p) => AppError::Payroll(p),
             PayrollError::OutOfScope => AppError::Forbidden,
             PayrollError::Approval(p) => AppError::Approval(p),
+            PayrollError::Budget(p) => AppError::Budget(p),
             PayrollError::Db(d) => super::super::from_db(d),
         }
     }
@@ -606,6 +623,9 @@ pub mod ssr {
                 total_lines: 0,
                 offset: q.offset,
                 may_act,
+                funding: None,
+                override_request: None,
+                funding_choices: Vec::new(),
             });
         }
         let names = crate::db::district::town_names(conn, p.district_id)?;
@@ -683,10 +703,26 @@ pub mod ssr {
             summary.employer = sum(|t| t.employer);
             summary.cost = sum(|t| t.cost);
         }
+        let funding = match (run.pay_source_id, run.insurance_source_id) {
+            (Some(a), Some(b)) if p.sees_whole_district() => Some((
+                crate::db::budget::SourceRow::load(conn, p.district_id, a)?.name,
+                crate::db::budget::SourceRow::load(conn, p.district_id, b)?.name,
+            )),
+            _ => None,
+        };
+        let funding_choices = if may_act && run.status()? == RunStatus::Draft {
+            let year = run.month()?.year;
+            crate::api::budget::ssr::choices(conn, p, year)?
+        } else {
+            Vec::new()
+        };
         Ok(RunView {
             run: summary,
             towns,
             lines,
+            funding,
+            override_request: run.override_request.clone(),
+            funding_choices,
             total_lines: u32::try_from(total).unwrap_or(u32::MAX),
             offset: q.offset,
             may_act,

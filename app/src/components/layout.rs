@@ -25,7 +25,7 @@ const NAV: &[NavItem] = &[
     NavItem { label: |t| t.nav_approvals, icon: IconKind::Check, href: Some(paths::APPROVALS) },
     NavItem { label: |t| t.nav_posts, icon: IconKind::People, href: Some(paths::POSTS) },
     NavItem { label: |t| t.nav_payroll, icon: IconKind::Wallet, href: Some(paths::PAYROLL) },
-    NavItem { label: |t| t.nav_budget, icon: IconKind::Budget, href: None },
+    NavItem { label: |t| t.nav_budget, icon: IconKind::Budget, href: Some(paths::BUDGET) },
     NavItem { label: |t| t.nav_contracts, icon: IconKind::Contract, href: None },
     NavItem { label: |t| t.nav_services, icon: IconKind::Results, href: None },
     NavItem { label: |t| t.nav_inspections, icon: IconKind::Inspect, href: None },

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::schema::{approvals, users};
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
-use super::{accounts, payroll, roster};
+use super::{accounts, budget, payroll, roster};
 use crate::api::approvals::ApprovalSummary;
 use crate::domain::access::{Principal, Role};
 use crate::domain::approval::{
@@ -76,6 +76,10 @@ impl ApprovalRow {
 pub enum ApprovalError {
     #[error("refused: {0:?}")]
     Refused(ApprovalProblem),
+    /// Approving would commit money the budget refuses (see
+    /// [`decide_with_override`]).
+    #[error("budget: {0:?}")]
+    Budget(crate::domain::budget::BudgetProblem),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -141,6 +145,21 @@ pub fn decide(
     decision: Decision,
     reason: &str,
 ) -> Result<(), ApprovalError> {
+    decide_with_override(tx, decider, id, expected_version, decision, reason, None)
+}
+
+/// [`decide`], letting money through a budget refusal: with `over` (the
+/// approver's reason) a commitment beyond a source's balance or of a type
+/// it may not pay is made anyway, flagged and audited.
+pub fn decide_with_override(
+    tx: &mut Tx<'_>,
+    decider: &Principal,
+    id: i64,
+    expected_version: i32,
+    decision: Decision,
+    reason: &str,
+    over: Option<&str>,
+) -> Result<(), ApprovalError> {
     let before = load(tx.conn(), id)?;
     if before.district_id != decider.district_id {
         return Err(DbError::NotFound.into());
@@ -173,13 +192,13 @@ pub fn decide(
             .after(after.snapshot()),
     );
     if decision == Decision::Approve {
-        apply(tx, &after)?;
+        apply(tx, &after, decider.user_id, over.map(str::trim).filter(|o| !o.is_empty()))?;
     }
     Ok(())
 }
 
 /// Carries out an approved item, if its maker still may ask for it.
-fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
+fn apply(tx: &mut Tx<'_>, item: &ApprovalRow, decider: i64, over: Option<&str>) -> Result<(), ApprovalError> {
     let kind = ApprovalKind::from_code(&item.kind)
         .ok_or_else(|| DbError::Corrupt(format!("approval kind {}", item.kind)))?;
     // The maker as they are now: disabled makers and lost roles stop the
@@ -218,7 +237,10 @@ fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
                 .map(|_| ())
                 .map_err(ApprovalError::from_roster)
         }
-        ApprovalKind::PayStandards | ApprovalKind::InsuranceRules | ApprovalKind::PayrollRun
+        ApprovalKind::PayStandards
+        | ApprovalKind::InsuranceRules
+        | ApprovalKind::PayrollRun
+        | ApprovalKind::BudgetEligibility
             if !maker.has(Role::Finance) =>
         {
             Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled))
@@ -234,7 +256,21 @@ fn apply(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
         }
         ApprovalKind::PayrollRun => {
             let run_id = item.entity_id.ok_or_else(|| payload(()))?;
-            payroll::apply_run_approval(tx, item.district_id, run_id).map_err(ApprovalError::from_payroll)
+            payroll::apply_run_approval(tx, item.district_id, run_id, decider, over)
+                .map_err(ApprovalError::from_payroll)
+        }
+        ApprovalKind::BudgetEligibility => {
+            let p: budget::EligibilityProposal =
+                serde_json::from_str(&item.payload).map_err(|_| payload(()))?;
+            budget::apply_eligibility(tx, item.district_id, &p).map_err(ApprovalError::from_budget)
+        }
+        ApprovalKind::BudgetRequest => {
+            if !maker.has_any(&[Role::Finance, Role::Town]) {
+                return Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled));
+            }
+            let request_id = item.entity_id.ok_or_else(|| payload(()))?;
+            budget::apply_request(tx, item.district_id, request_id, decider, over)
+                .map_err(ApprovalError::from_budget)
         }
     }
 }
@@ -253,6 +289,16 @@ impl ApprovalError {
                 ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled)
             }
             payroll::PayrollError::Refused(_) => ApprovalError::Refused(ApprovalProblem::Outdated),
+            payroll::PayrollError::Budget(p) => ApprovalError::Budget(p),
+        }
+    }
+
+    fn from_budget(e: budget::BudgetError) -> ApprovalError {
+        match e {
+            budget::BudgetError::Refused(p) => ApprovalError::Budget(p),
+            budget::BudgetError::Approval(p) => ApprovalError::Refused(p),
+            budget::BudgetError::Db(d) => ApprovalError::Db(d),
+            budget::BudgetError::OutOfScope => ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled),
         }
     }
 

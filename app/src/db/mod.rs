@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod allocation;
 pub mod approvals;
 pub mod audit;
+pub mod budget;
 pub mod district;
 pub mod payroll;
 pub mod roster;

@@ -46,8 +46,23 @@ pub enum PayrollError {
     OutOfScope,
     #[error("approval: {0:?}")]
     Approval(ApprovalProblem),
+    /// The budget refuses the run's money.
+    #[error("budget: {0:?}")]
+    Budget(crate::domain::budget::BudgetProblem),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+impl From<super::budget::BudgetError> for PayrollError {
+    fn from(e: super::budget::BudgetError) -> Self {
+        use super::budget::BudgetError as B;
+        match e {
+            B::Refused(p) => PayrollError::Budget(p),
+            B::OutOfScope => PayrollError::OutOfScope,
+            B::Approval(p) => PayrollError::Approval(p),
+            B::Db(d) => PayrollError::Db(d),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for PayrollError {
@@ -839,6 +854,11 @@ pub struct RunRow {
     pub paid_at: Option<chrono::NaiveDateTime>,
     pub paid_by: Option<i64>,
     pub version: i32,
+    /// The sources paying the run (chosen when it is submitted).
+    pub pay_source_id: Option<i64>,
+    pub insurance_source_id: Option<i64>,
+    /// The maker's case for an override, if the budget refused the run.
+    pub override_request: Option<String>,
 }
 
 impl RunRow {
@@ -1314,19 +1334,59 @@ fn set_status(
 }
 
 /// Submits a draft for approval; its lines freeze.
-pub fn submit_run(tx: &mut Tx<'_>, who: &Principal, run_id: i64, version: i32) -> Result<i64, PayrollError> {
+pub fn submit_run(
+    tx: &mut Tx<'_>,
+    who: &Principal,
+    run_id: i64,
+    version: i32,
+    funding: &super::budget::RunFunding,
+    override_request: Option<&str>,
+) -> Result<i64, PayrollError> {
     if !who.has(Role::Finance) {
         return Err(PayrollError::OutOfScope);
     }
     let run = RunRow::load(tx.conn(), who.district_id, run_id)?;
+    let month = run.month()?;
+    let override_request = override_request.map(str::trim).filter(|s| !s.is_empty());
+    // The money is checked when the run is submitted and again when it is
+    // approved; a refusal goes to the approver only with the maker's case.
+    let demands = super::budget::run_demands(
+        funding,
+        crate::domain::pay::last_day(month),
+        run.gross_fen,
+        run.employer_fen,
+    );
+    match super::budget::check_all(tx.conn(), who.district_id, &demands) {
+        Ok(()) => {}
+        Err(super::budget::BudgetError::Refused(crate::domain::budget::BudgetProblem::Funds(_)))
+            if override_request.is_some() => {}
+        Err(e) => return Err(e.into()),
+    }
     set_status(tx, &run, &[RunStatus::Draft], RunStatus::Submitted, version)?;
-    let summary = format!(
+    diesel::update(payroll_runs::table.find(run_id))
+        .set((
+            payroll_runs::pay_source_id.eq(Some(funding.pay_source_id)),
+            payroll_runs::insurance_source_id.eq(Some(funding.insurance_source_id)),
+            payroll_runs::override_request.eq(override_request),
+        ))
+        .execute(tx.conn())?;
+    tx.record(Change::new("fund", "payroll_runs", run_id).district(who.district_id).after(
+        serde_json::json!({
+            "pay_source_id": funding.pay_source_id,
+            "insurance_source_id": funding.insurance_source_id,
+            "override_request": override_request,
+        }),
+    ));
+    let mut summary = format!(
         "{} 工资 · {} 人 · 实发 {} 元 · 单位成本 {} 元",
         run.month,
         run.people,
         from_fen(run.net_fen),
         from_fen(run.cost_fen)
     );
+    if let Some(o) = override_request {
+        summary.push_str(&format!(" · 超支/范围外，申请特批：{o}"));
+    }
     let approval_id = super::approvals::submit(
         tx,
         who,
@@ -1343,10 +1403,17 @@ pub fn submit_run(tx: &mut Tx<'_>, who: &Principal, run_id: i64, version: i32) -
 }
 
 /// Carries out an approved run: approved, and its adjustments paid.
-pub fn apply_run_approval(tx: &mut Tx<'_>, district_id: i64, run_id: i64) -> Result<(), PayrollError> {
+pub fn apply_run_approval(
+    tx: &mut Tx<'_>,
+    district_id: i64,
+    run_id: i64,
+    decider: i64,
+    over: Option<&str>,
+) -> Result<(), PayrollError> {
     let run = RunRow::load(tx.conn(), district_id, run_id)?;
     set_status(tx, &run, &[RunStatus::Submitted], RunStatus::Approved, run.version)
         .map_err(|_| PayrollError::Approval(ApprovalProblem::Outdated))?;
+    commit_run(tx, &run, decider, over)?;
     let details: Vec<String> = payroll_lines::table
         .filter(payroll_lines::run_id.eq(run_id))
         .select(payroll_lines::detail)
@@ -1373,6 +1440,54 @@ pub fn apply_run_approval(tx: &mut Tx<'_>, district_id: i64, run_id: i64) -> Res
                 .district(district_id)
                 .after(serde_json::json!({ "adjustments": ids })),
         );
+    }
+    Ok(())
+}
+
+/// Commits an approved run's money: its gross pay and its employer
+/// contributions, one entry per town, from the sources chosen when it was
+/// submitted (checked again now; the approver may override).
+fn commit_run(tx: &mut Tx<'_>, run: &RunRow, decider: i64, over: Option<&str>) -> Result<(), PayrollError> {
+    let (Some(pay), Some(ins)) = (run.pay_source_id, run.insurance_source_id) else {
+        return Err(PayrollError::Budget(crate::domain::budget::BudgetProblem::WrongState));
+    };
+    let funding = super::budget::RunFunding { pay_source_id: pay, insurance_source_id: ins };
+    let demands = super::budget::run_demands(
+        &funding,
+        crate::domain::pay::last_day(run.month()?),
+        run.gross_fen,
+        run.employer_fen,
+    );
+    if let Err(e) = super::budget::check_all(tx.conn(), run.district_id, &demands) {
+        let overridable =
+            matches!(e, super::budget::BudgetError::Refused(crate::domain::budget::BudgetProblem::Funds(_)));
+        if !(overridable && over.is_some_and(|o| !o.trim().is_empty())) {
+            return Err(e.into());
+        }
+    }
+    let sums = town_sums(tx.conn(), run.id)?;
+    let memo = format!("{} 工资", run.month);
+    for (i, d) in demands.iter().enumerate() {
+        // Gross pay is the first sum, employer contributions the fifth.
+        let column = if i == 0 { 0 } else { 4 };
+        let parts: Vec<(Option<i64>, Decimal)> = sums
+            .iter()
+            .map(|(town, s)| (Some(*town), from_fen(s.fen[column])))
+            .filter(|(_, a)| !a.is_zero())
+            .collect();
+        super::budget::commit(
+            tx,
+            run.district_id,
+            d,
+            &parts,
+            super::budget::For {
+                ref_entity: "payroll_runs",
+                ref_id: Some(run.id),
+                memo: &memo,
+                by: Some(run.created_by),
+            },
+            over.map(|reason| super::budget::Override { reason, by: decider }),
+        )?;
     }
     Ok(())
 }
@@ -1404,6 +1519,17 @@ pub fn discard_run(tx: &mut Tx<'_>, who: &Principal, run_id: i64, version: i32) 
 
 /// Marks an approved run paid (finance). Paying twice changes nothing.
 pub fn mark_paid(tx: &mut Tx<'_>, who: &Principal, run_id: i64) -> Result<(), PayrollError> {
+    mark_paid_on(tx, who, run_id, crate::domain::calendar::china_date(chrono::Utc::now()))
+}
+
+/// [`mark_paid`], the payment booked in the budget on `paid_on` (the
+/// demo's past months are paid at their month's end).
+pub fn mark_paid_on(
+    tx: &mut Tx<'_>,
+    who: &Principal,
+    run_id: i64,
+    paid_on: NaiveDate,
+) -> Result<(), PayrollError> {
     if !who.has(Role::Finance) {
         return Err(PayrollError::OutOfScope);
     }
@@ -1423,6 +1549,14 @@ pub fn mark_paid(tx: &mut Tx<'_>, who: &Principal, run_id: i64) -> Result<(), Pa
                 payroll_runs::paid_by.eq(Some(who.user_id)),
             ))
             .execute(tx.conn())?;
+            super::budget::pay_all_for(
+                tx,
+                who.district_id,
+                "payroll_runs",
+                run_id,
+                paid_on,
+                Some(who.user_id),
+            )?;
             tx.record(
                 Change::new("paid", "payroll_runs", run_id)
                     .district(who.district_id)

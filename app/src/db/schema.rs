@@ -258,6 +258,9 @@ diesel::table! {
         paid_at -> Nullable<Timestamp>,
         paid_by -> Nullable<BigInt>,
         version -> Integer,
+        pay_source_id -> Nullable<BigInt>,
+        insurance_source_id -> Nullable<BigInt>,
+        override_request -> Nullable<Text>,
     }
 }
 
@@ -435,6 +438,134 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A fiscal year and the base of the social-work share rule.
+    fiscal_years (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        year -> Integer,
+        assistance_funds_fen -> BigInt,
+        social_work_min_bp -> Integer,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// A budget source of a year.
+    budget_sources (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        year -> Integer,
+        kind -> Text,
+        name -> Text,
+        town_id -> Nullable<BigInt>,
+        amount_fen -> BigInt,
+        base_fen -> Nullable<BigInt>,
+        doc_no -> Text,
+        doc_date -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Corrections of a 1% source's base.
+    budget_base_corrections (id) {
+        id -> BigInt,
+        source_id -> BigInt,
+        old_base_fen -> BigInt,
+        new_base_fen -> BigInt,
+        old_amount_fen -> BigInt,
+        new_amount_fen -> BigInt,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The eligibility matrix.
+    budget_eligibility (source_id, cost_type) {
+        source_id -> BigInt,
+        cost_type -> Text,
+    }
+}
+
+diesel::table! {
+    /// The monthly payment plan.
+    budget_plan (district_id, year, month) {
+        district_id -> BigInt,
+        year -> Integer,
+        month -> Integer,
+        amount_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The append-only budget ledger.
+    budget_entries (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        source_id -> BigInt,
+        kind -> Text,
+        cost_type -> Nullable<Text>,
+        town_id -> Nullable<BigInt>,
+        allocated_fen -> BigInt,
+        committed_fen -> BigInt,
+        paid_fen -> BigInt,
+        entry_date -> Date,
+        commitment_id -> Nullable<BigInt>,
+        reverses_id -> Nullable<BigInt>,
+        ref_entity -> Text,
+        ref_id -> Nullable<BigInt>,
+        memo -> Text,
+        override_reason -> Nullable<Text>,
+        overridden_by -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Spending requests and towns' purchase requests.
+    budget_requests (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        kind -> Text,
+        source_id -> BigInt,
+        cost_type -> Text,
+        town_id -> Nullable<BigInt>,
+        title -> Text,
+        purpose -> Text,
+        amount_fen -> BigInt,
+        entry_date -> Date,
+        override_request -> Nullable<Text>,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        entry_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Documents kept with a budget source.
+    budget_attachments (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        source_id -> BigInt,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -473,4 +604,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     payroll_runs,
     payroll_lines,
     payroll_adjustments,
+    fiscal_years,
+    budget_sources,
+    budget_base_corrections,
+    budget_eligibility,
+    budget_plan,
+    budget_entries,
+    budget_requests,
+    budget_attachments,
 );

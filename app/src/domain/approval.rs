@@ -55,6 +55,10 @@ pub enum ApprovalKind {
     InsuranceRules,
     /// Approving a month's payroll run.
     PayrollRun,
+    /// Changing which cost types a budget source may pay.
+    BudgetEligibility,
+    /// Committing money: the bureau's spending or a town's purchase.
+    BudgetRequest,
 }
 
 impl ApprovalKind {
@@ -67,10 +71,12 @@ impl ApprovalKind {
             ApprovalKind::PayStandards => "pay_standards",
             ApprovalKind::InsuranceRules => "insurance_rules",
             ApprovalKind::PayrollRun => "payroll_run",
+            ApprovalKind::BudgetEligibility => "budget_eligibility",
+            ApprovalKind::BudgetRequest => "budget_request",
         }
     }
 
-    pub const ALL: [ApprovalKind; 7] = [
+    pub const ALL: [ApprovalKind; 9] = [
         ApprovalKind::RoleGrant,
         ApprovalKind::AllocationPlan,
         ApprovalKind::StaffChange,
@@ -78,6 +84,8 @@ impl ApprovalKind {
         ApprovalKind::PayStandards,
         ApprovalKind::InsuranceRules,
         ApprovalKind::PayrollRun,
+        ApprovalKind::BudgetEligibility,
+        ApprovalKind::BudgetRequest,
     ];
 
     pub fn from_code(code: &str) -> Option<ApprovalKind> {
@@ -94,7 +102,9 @@ impl ApprovalKind {
             | ApprovalKind::HiringException
             | ApprovalKind::PayStandards
             | ApprovalKind::InsuranceRules
-            | ApprovalKind::PayrollRun => &[Role::Approver],
+            | ApprovalKind::PayrollRun
+            | ApprovalKind::BudgetEligibility
+            | ApprovalKind::BudgetRequest => &[Role::Approver],
         }
     }
 }

@@ -18,6 +18,8 @@ fn kind_label(kind: ApprovalKind, t: &Messages) -> &'static str {
         ApprovalKind::PayStandards => t.approval_kind_pay_standards,
         ApprovalKind::InsuranceRules => t.approval_kind_insurance_rules,
         ApprovalKind::PayrollRun => t.approval_kind_payroll_run,
+        ApprovalKind::BudgetEligibility => t.approval_kind_budget_eligibility,
+        ApprovalKind::BudgetRequest => t.approval_kind_budget_request,
     }
 }
 
@@ -53,7 +55,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                 <p class="muted">{move || i18n.t().approvals_help}</p>
             </div>
         </header>
-        {move || error().map(|e| view! { <p class="form-error" role="alert" id="approval-error">{e.message(i18n.t())}</p> })}
+        {move || error().map(|e| view! { <p class="form-error" role="alert" id="approval-error">{e.describe(i18n.t())}</p> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match inbox.await {
@@ -86,6 +88,7 @@ fn Item(item: ApprovalSummary, viewer_id: i64, can_decide: bool) -> impl IntoVie
     let (decide, withdraw) =
         expect_context::<(ServerAction<DecideApproval>, ServerAction<WithdrawApproval>)>();
     let reason = RwSignal::new(String::new());
+    let override_funds = RwSignal::new(String::new());
     let ApprovalSummary {
         id,
         kind,
@@ -102,7 +105,14 @@ fn Item(item: ApprovalSummary, viewer_id: i64, can_decide: bool) -> impl IntoVie
     let pending = status == ApprovalStatus::Pending;
     let own = maker_id == viewer_id;
     let send = move |decision: Decision| {
-        decide.dispatch(DecideApproval { id, version, decision, reason: reason.get_untracked() });
+        let over = override_funds.get_untracked();
+        decide.dispatch(DecideApproval {
+            id,
+            version,
+            decision,
+            reason: reason.get_untracked(),
+            override_funds: (!over.trim().is_empty()).then_some(over),
+        });
     };
     view! {
         <article class="panel approval" class:approval-pending=pending data-approval=id.to_string()>
@@ -124,6 +134,14 @@ fn Item(item: ApprovalSummary, viewer_id: i64, can_decide: bool) -> impl IntoVie
                         <textarea name="reason" rows="2" maxlength="500" required
                             prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     </label>
+                    {matches!(kind, ApprovalKind::PayrollRun | ApprovalKind::BudgetRequest).then(|| view! {
+                        <label>
+                            <span>{move || i18n.t().approval_override}</span>
+                            <textarea name="override_funds" rows="2" maxlength="500"
+                                prop:value=move || override_funds.get() on:input=move |ev| override_funds.set(event_target_value(&ev))></textarea>
+                            <small class="muted">{move || i18n.t().approval_override_help}</small>
+                        </label>
+                    })}
                     <div class="page-actions">
                         <button type="button" class="button button-primary action-approve" on:click=move |_| send(Decision::Approve)>
                             {move || i18n.t().approve}

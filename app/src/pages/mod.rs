@@ -5,6 +5,7 @@ pub mod account;
 pub mod allocation;
 pub mod approvals;
 pub mod audit;
+pub mod budget;
 pub mod dashboard;
 pub mod home;
 pub mod login;

@@ -33,10 +33,7 @@ fn run_href(id: i64) -> String {
 pub(crate) fn PayrollError(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <p class="form-error" role="alert">{move || match &error {
-            AppError::Payroll(p) => i18n.t().payroll.problem(p),
-            other => other.message(i18n.t()).to_owned(),
-        }}</p>
+        <p class="form-error" role="alert">{move || error.describe(i18n.t())}</p>
     }
 }
 
@@ -562,7 +559,17 @@ fn Run(
     paid: ServerAction<MarkPayrollPaid>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let RunView { run, towns, lines, total_lines, offset, may_act } = view;
+    let RunView {
+        run,
+        towns,
+        lines,
+        total_lines,
+        offset,
+        may_act,
+        funding,
+        override_request,
+        funding_choices,
+    } = view;
     let (id, version, status) = (run.id, run.version, run.status);
     let progress = (run.lines_done, run.people);
     let problem = run.problem.clone();
@@ -592,12 +599,6 @@ fn Run(
             })}
             {may_act.then(|| view! {
                 <div class="page-actions">
-                    {(status == RunStatus::Draft).then(|| view! {
-                        <button type="button" class="button button-primary" id="submit-run"
-                            on:click=move |_| { submit.dispatch(SubmitPayrollRun { run_id: id, version }); }>
-                            {move || i18n.t().payroll.submit}
-                        </button>
-                    })}
                     {matches!(status, RunStatus::Draft | RunStatus::Submitted).then(|| view! {
                         <button type="button" class="button" id="discard-run"
                             on:click=move |_| { discard.dispatch(DiscardPayrollRun { run_id: id, version }); }>
@@ -614,6 +615,14 @@ fn Run(
             })}
         </header>
         {move || errors().map(|e| view! { <PayrollError error=e /> })}
+        {(may_act && status == RunStatus::Draft).then(|| view! { <FundingForm id version choices=funding_choices submit /> })}
+        {funding.map(|(pay, ins)| view! {
+            <p class="muted" id="run-funding">
+                {move || i18n.t().budget.pay_source}": "{pay.clone()}" · "
+                {move || i18n.t().budget.insurance_source}": "{ins.clone()}
+            </p>
+        })}
+        {override_request.map(|o| view! { <p class="form-warning" id="run-override-request">{move || i18n.t().budget.req_override}": "{o.clone()}</p> })}
         {(status == RunStatus::Computing).then(|| view! {
             <section class="panel" id="run-progress">
                 <p role="status">{move || i18n.t().payroll.progress.replace("{done}", &progress.0.to_string()).replace("{total}", &progress.1.to_string())}</p>
@@ -633,6 +642,75 @@ fn Run(
         {matches!(status, RunStatus::Draft | RunStatus::Submitted | RunStatus::Approved | RunStatus::Paid).then(|| view! { <SlipsJob run_id=id /> })}
         {(towns.len() > 1).then(|| view! { <TownTotals id towns /> })}
         {(status != RunStatus::Computing).then(|| view! { <Lines id lines total_lines offset /> })}
+    }
+}
+
+/// Choosing the sources that pay a draft, then submitting it.
+#[component]
+fn FundingForm(
+    id: i64,
+    version: i32,
+    choices: Vec<crate::api::budget::SourceChoice>,
+    submit: ServerAction<SubmitPayrollRun>,
+) -> impl IntoView {
+    use crate::domain::budget::CostType;
+    let i18n = use_i18n();
+    let first = |c: CostType| choices.iter().find(|s| s.eligible.contains(&c)).map(|s| s.id).unwrap_or(0);
+    let pay = RwSignal::new(first(CostType::AssistantPay));
+    let ins = RwSignal::new(first(CostType::EmployerInsurance));
+    let over = RwSignal::new(String::new());
+    let options = move |selected: RwSignal<i64>| {
+        choices
+            .iter()
+            .map(|s| {
+                let sid = s.id;
+                let label = format!("{} ({} {})", s.name, i18n.t().budget.available_short, yuan(s.available));
+                view! { <option value=sid.to_string() selected=move || selected.get() == sid>{label}</option> }
+            })
+            .collect_view()
+    };
+    let pay_options = options(pay);
+    let ins_options = options(ins);
+    view! {
+        <section class="panel" id="run-funding-form">
+            <h2>{move || i18n.t().budget.funding_title}</h2>
+            <p class="muted">{move || i18n.t().budget.funding_help}</p>
+            <form class="form-grid" on:submit=move |ev| {
+                ev.prevent_default();
+                let o = over.get_untracked();
+                submit.dispatch(SubmitPayrollRun {
+                    run_id: id,
+                    version,
+                    pay_source_id: pay.get_untracked(),
+                    insurance_source_id: ins.get_untracked(),
+                    override_request: (!o.trim().is_empty()).then_some(o),
+                });
+            }>
+                <label>
+                    <span>{move || i18n.t().budget.pay_source}</span>
+                    <select name="pay_source_id" id="pay-source" on:change=move |ev| pay.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {pay_options}
+                    </select>
+                </label>
+                <label>
+                    <span>{move || i18n.t().budget.insurance_source}</span>
+                    <select name="insurance_source_id" id="insurance-source" on:change=move |ev| ins.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {ins_options}
+                    </select>
+                </label>
+                <label class="wide">
+                    <span>{move || i18n.t().budget.req_override}</span>
+                    <textarea name="override_request" rows="2" maxlength="500"
+                        prop:value=move || over.get() on:input=move |ev| over.set(event_target_value(&ev))></textarea>
+                    <small class="muted">{move || i18n.t().budget.req_override_help}</small>
+                </label>
+                <div class="page-actions">
+                    <button type="submit" class="button button-primary" id="submit-run" disabled=move || submit.pending().get()>
+                        {move || i18n.t().payroll.submit}
+                    </button>
+                </div>
+            </form>
+        </section>
     }
 }
 

@@ -8,6 +8,7 @@
 //! never as markup. Rendering is CPU-bound and runs on the blocking pool,
 //! at most [`MAX_PARALLEL_RENDERS`] at a time.
 
+pub mod budget;
 pub mod payroll;
 pub mod staffing;
 
@@ -46,6 +47,8 @@ pub enum Template {
     SalarySheet,
     /// 工资条: one slip per person.
     PaySlips,
+    /// 预算执行情况: a fiscal year's budget execution with its chart.
+    BudgetExecution,
 }
 
 impl Template {
@@ -54,6 +57,7 @@ impl Template {
             Template::StaffingSummary => "staffing-summary.typ",
             Template::SalarySheet => "salary-sheet.typ",
             Template::PaySlips => "pay-slips.typ",
+            Template::BudgetExecution => "budget-execution.typ",
         }
     }
 
@@ -64,6 +68,7 @@ impl Template {
             }
             Template::SalarySheet => include_str!("../../../contract-templates/salary-sheet.typ"),
             Template::PaySlips => include_str!("../../../contract-templates/pay-slips.typ"),
+            Template::BudgetExecution => include_str!("../../../contract-templates/budget-execution.typ"),
         }
     }
 }

@@ -330,6 +330,160 @@ pub async fn payroll_preview(body: axum::body::Bytes) -> Response {
     }
 }
 
+/// Query of the budget endpoints.
+#[derive(Debug, serde::Deserialize)]
+pub struct BudgetQuery {
+    /// The fiscal year (the newest open one when absent).
+    pub year: Option<i32>,
+    /// Sums of entries booked on or before this date (`YYYY-MM-DD`).
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Only entries for this town (its code).
+    pub town: Option<String>,
+    /// Only this source's entries.
+    pub source: Option<i64>,
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Runs a scoped budget read with the town code resolved; 404 for an
+/// unknown town, 403 for a town outside the caller's scope.
+async fn budget_read<F>(
+    state: &AppState,
+    p: app::domain::access::Principal,
+    q: BudgetQuery,
+    work: F,
+) -> Response
+where
+    F: FnOnce(
+            &mut app::db::AnyConnection,
+            &app::domain::access::Principal,
+            i32,
+            Option<i64>,
+            &BudgetQuery,
+        ) -> Result<serde_json::Value, app::error::AppError>
+        + Send
+        + 'static,
+{
+    let result = state
+        .db
+        .run(move |conn| {
+            let town_id = match q.town.as_deref().filter(|c| !c.is_empty()) {
+                None => None,
+                Some(code) => match app::db::district::town_id_by_code(conn, p.district_id, code)? {
+                    Some(id) => Some(id),
+                    None => return Ok(Err(app::error::AppError::NotFound)),
+                },
+            };
+            if town_id.is_some_and(|t| !p.may_see_town(t)) {
+                return Ok(Err(app::error::AppError::Forbidden));
+            }
+            let year = match app::api::budget::ssr::choose_year(conn, &p, q.year) {
+                Ok((_, y)) => y,
+                Err(e) => return Ok(Err(e)),
+            };
+            Ok(work(conn, &p, year, town_id, &q))
+        })
+        .await;
+    match result {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => app_error(&e),
+        Err(e) => app_error(&app::api::from_db(e)),
+    }
+}
+
+/// `GET /api/v1/budget/sources`: the year's sources the caller may see
+/// (bureau staff all, a town user their town's own), with what each may
+/// pay and its sums.
+pub async fn budget_sources(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Query(q): Query<BudgetQuery>,
+) -> Response {
+    budget_read(&state, auth.principal, q, |conn, p, year, _, q| {
+        let towns = app::db::district::town_names(conn, p.district_id)?;
+        let sources = app::api::budget::ssr::source_views(conn, p, year, &towns, q.as_of)?;
+        Ok(json!({ "year": year, "as_of": q.as_of, "sources": sources }))
+    })
+    .await
+}
+
+/// `GET /api/v1/budget/balances`: allocated, committed, paid and
+/// available per source and per cost type, at a date (`as_of`), for one
+/// town (`town`) or all the caller may see.
+pub async fn budget_balances(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Query(q): Query<BudgetQuery>,
+) -> Response {
+    use app::db::budget::{Filter, SourceRow, balance, sources};
+    use app::domain::budget::{Balance, CostType};
+    budget_read(&state, auth.principal, q, |conn, p, year, town_id, q| {
+        let mut rows = Vec::new();
+        let mut totals = Balance::default();
+        let visible: Vec<SourceRow> = sources(conn, p.district_id, year)?.into_iter().filter(|s| s.visible_to(p)).collect();
+        // A town user's view is their town's: their own sources and the
+        // district's spending in their town.
+        let town_id = town_id.or(if p.sees_whole_district() { None } else { p.town_id });
+        for s in visible {
+            let filter = Filter { source_id: Some(s.id), town_id, as_of: q.as_of, ..Filter::default() };
+            let b = balance(conn, p.district_id, &filter)?;
+            let mut by_type = Vec::new();
+            for c in CostType::ALL {
+                let t = balance(conn, p.district_id, &Filter { cost_type: Some(c), ..filter })?;
+                if t.committed != rust_decimal::Decimal::ZERO || t.paid != rust_decimal::Decimal::ZERO {
+                    by_type.push(json!({ "cost_type": c, "committed": t.committed, "paid": t.paid }));
+                }
+            }
+            totals = totals + b;
+            rows.push(json!({
+                "source_id": s.id,
+                "name": s.name,
+                "allocated": b.allocated,
+                "committed": b.committed,
+                "paid": b.paid,
+                "available": b.available(),
+                "by_type": by_type,
+            }));
+        }
+        Ok(json!({
+            "year": year,
+            "as_of": q.as_of,
+            "town_id": town_id,
+            "balances": rows,
+            "totals": { "allocated": totals.allocated, "committed": totals.committed, "paid": totals.paid, "available": totals.available() },
+        }))
+    })
+    .await
+}
+
+/// `GET /api/v1/budget/entries`: ledger entries the caller may see, newest
+/// first (`offset`, `limit` ≤ 5,000, default 500).
+pub async fn budget_entries(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Query(q): Query<BudgetQuery>,
+) -> Response {
+    use app::db::budget::{Filter, entries, sources};
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=5_000).contains(&limit) || q.offset.is_some_and(|o| o < 0) {
+        return error_json(StatusCode::BAD_REQUEST, "bad_request", "limit is 1 to 5000, offset 0 or more");
+    }
+    budget_read(&state, auth.principal, q, move |conn, p, year, town_id, q| {
+        let offset = q.offset.unwrap_or(0);
+        let filter =
+            Filter { source_id: q.source, town_id, as_of: q.as_of, year: Some(year), ..Filter::default() };
+        let (rows, total) = entries(conn, p, &filter, offset, limit)?;
+        let names = sources(conn, p.district_id, year)?.into_iter().map(|s| (s.id, s.name)).collect();
+        let towns = app::db::district::town_names(conn, p.district_id)?;
+        let entries = rows
+            .iter()
+            .map(|r| app::api::budget::ssr::entry_view(r, &names, &towns))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(json!({ "year": year, "total": total, "offset": offset, "limit": limit, "entries": entries }))
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     /// Every `/api/v1` route of the policy is documented, and nothing

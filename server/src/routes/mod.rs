@@ -4,6 +4,7 @@
 //! them so start-up can refuse a route that has no access rule.
 
 mod api_v1;
+mod budget_files;
 mod files;
 pub mod guard;
 mod health;
@@ -36,6 +37,13 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::API_PAYROLL_RUNS),
     ("GET", policy::paths::API_PAYROLL_RUN),
     ("POST", policy::paths::API_PAYROLL_PREVIEW),
+    ("GET", policy::paths::BUDGET_EXECUTION_PDF),
+    ("GET", policy::paths::BUDGET_EXECUTION_XLSX),
+    ("POST", policy::paths::BUDGET_ATTACHMENT_UPLOAD),
+    ("GET", policy::paths::BUDGET_ATTACHMENT),
+    ("GET", policy::paths::API_BUDGET_SOURCES),
+    ("GET", policy::paths::API_BUDGET_BALANCES),
+    ("GET", policy::paths::API_BUDGET_ENTRIES),
     ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
     ("GET", policy::paths::ROSTER_IMPORT_FAILED),
     ("GET", policy::paths::ROSTER_TEMPLATE),
@@ -136,6 +144,17 @@ pub fn router(state: AppState) -> Router {
         .route(policy::paths::API_PAYROLL_RUNS, get(api_v1::payroll_runs))
         .route(policy::paths::API_PAYROLL_RUN, get(api_v1::payroll_run))
         .route(policy::paths::API_PAYROLL_PREVIEW, post(api_v1::payroll_preview))
+        .route(policy::paths::API_BUDGET_SOURCES, get(api_v1::budget_sources))
+        .route(policy::paths::BUDGET_EXECUTION_PDF, get(budget_files::execution_pdf))
+        .route(policy::paths::BUDGET_EXECUTION_XLSX, get(budget_files::execution_xlsx))
+        .route(
+            policy::paths::BUDGET_ATTACHMENT_UPLOAD,
+            post(budget_files::upload_attachment)
+                .layer(DefaultBodyLimit::max(app::domain::files::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route(policy::paths::BUDGET_ATTACHMENT, get(budget_files::attachment))
+        .route(policy::paths::API_BUDGET_BALANCES, get(api_v1::budget_balances))
+        .route(policy::paths::API_BUDGET_ENTRIES, get(api_v1::budget_entries))
         .route(
             policy::paths::ROSTER_IMPORT_UPLOAD,
             post(sheets::roster_import)

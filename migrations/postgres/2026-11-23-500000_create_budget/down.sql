@@ -1,0 +1,12 @@
+ALTER TABLE payroll_runs DROP COLUMN override_request;
+ALTER TABLE payroll_runs DROP COLUMN insurance_source_id;
+ALTER TABLE payroll_runs DROP COLUMN pay_source_id;
+DROP TABLE budget_attachments;
+DROP TABLE budget_requests;
+DROP TABLE budget_entries;
+DROP FUNCTION budget_entries_append_only();
+DROP TABLE budget_plan;
+DROP TABLE budget_eligibility;
+DROP TABLE budget_base_corrections;
+DROP TABLE budget_sources;
+DROP TABLE fiscal_years;
