@@ -14,7 +14,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::files::{download, error_response, request_locale};
+use super::files::{download, error_response, request_locale, text_response};
 use crate::pdf::Template;
 use crate::pdf::budget::{Table, by_type, checks, document_data, execution, overrides, sources};
 use crate::state::AppState;
@@ -147,10 +147,6 @@ pub async fn execution_xlsx(
             error_response(&AppError::Internal, locale)
         }
     }
-}
-
-fn text_response(status: StatusCode, body: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body.to_owned()).into_response()
 }
 
 /// `POST /files/budget/sources/{id}/attachments`: a multipart form with

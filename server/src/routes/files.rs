@@ -75,6 +75,11 @@ pub(super) fn download(
     response
 }
 
+/// A plain-text answer (upload refusals, in the user's language).
+pub(super) fn text_response(status: StatusCode, body: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body.to_owned()).into_response()
+}
+
 pub(super) fn error_response(error: &AppError, locale: Locale) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = error.message(locale.messages());

@@ -18,7 +18,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::files::{download, error_response, request_locale};
+use super::files::{download, error_response, request_locale, text_response};
 use crate::state::AppState;
 use crate::xlsx::{self, Choices, Sheet, Value};
 
@@ -52,10 +52,6 @@ async fn load<T: Send + 'static>(
         Ok(Err(e)) => Err(error_response(&e, locale)),
         Err(e) => Err(error_response(&app::api::from_db(e), locale)),
     }
-}
-
-fn text_response(status: StatusCode, body: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body.to_owned()).into_response()
 }
 
 /// `POST /files/roster-import`: a multipart form with `file` (.xlsx) and
