@@ -6,7 +6,9 @@ use std::io::Cursor;
 
 use app::domain::roster_import::{Cell, ImportProblem, date_from_number};
 use calamine::{Data, Reader, Xlsx};
-use rust_xlsxwriter::{DataValidation, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartType, DataValidation, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 
 /// Largest upload accepted, in bytes (a 100,000-row roster is about 6 MB).
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
@@ -137,6 +139,16 @@ pub struct Sheet {
     pub choices: Vec<Choices>,
     /// Rows of the template that get the drop-downs and text format.
     pub entry_rows: u32,
+    /// A native column chart of the data rows, beside the table.
+    pub chart: Option<ColumnChart>,
+}
+
+/// A column chart: categories from one column, a series per column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnChart {
+    pub title: String,
+    pub categories: u16,
+    pub series: Vec<u16>,
 }
 
 /// Writes a workbook of `sheets`.
@@ -181,6 +193,21 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
             ws.set_freeze_panes(header_row + 1, 0)?;
             let last_row = row.max(header_row + 1);
             ws.autofilter(header_row, 0, last_row, col(sheet.headers.len() - 1))?;
+        }
+        if let Some(c) = &sheet.chart
+            && row > header_row
+        {
+            let name = sheet.name.as_str();
+            let mut chart = Chart::new(ChartType::Column);
+            chart.title().set_name(&c.title);
+            for s in &c.series {
+                chart
+                    .add_series()
+                    .set_categories((name, header_row + 1, c.categories, row, c.categories))
+                    .set_values((name, header_row + 1, *s, row, *s))
+                    .set_name((name, header_row, *s));
+            }
+            ws.insert_chart(header_row + 1, col(sheet.headers.len() + 1), &chart)?;
         }
         for choice in &sheet.choices {
             let values: Vec<&str> = choice.values.iter().map(String::as_str).collect();

@@ -501,6 +501,12 @@ async fn the_execution_report_as_pdf_and_xlsx() {
     let res = finance.get("/files/budget/2026/execution.xlsx").await;
     assert_eq!(res.status(), 200);
     let bytes = res.bytes().await.expect("body").to_vec();
+    // The monthly execution has a native chart.
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("a zip");
+    assert!(
+        zip.file_names().any(|n| n.is_ok_and(|n| n.starts_with("xl/charts/chart"))),
+        "a chart in the workbook"
+    );
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
     let names = book.sheet_names();
     assert_eq!(names.len(), 5, "{names:?}");

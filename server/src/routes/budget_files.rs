@@ -131,7 +131,15 @@ pub async fn execution_xlsx(
     let sheets = vec![
         source_sheet,
         sheet(t.by_type_title, preamble.clone(), by_type(&o, locale), None),
-        sheet(t.execution_title, preamble.clone(), execution(&o, locale), None),
+        Sheet {
+            // Planned against paid by month, as a native chart.
+            chart: Some(xlsx::ColumnChart {
+                title: t.execution_title.to_owned(),
+                categories: 0,
+                series: vec![1, 2],
+            }),
+            ..sheet(t.execution_title, preamble.clone(), execution(&o, locale), None)
+        },
         check_sheet,
         sheet(t.overrides_title, preamble, overrides(&o, locale), None),
     ];
