@@ -352,22 +352,9 @@ pub fn create_source(tx: &mut Tx<'_>, who: &Principal, s: &NewSource) -> Result<
         tx,
         who.district_id,
         &NewEntry {
-            source_id: id,
-            kind: EntryKind::Allocation,
-            cost_type: None,
-            town_id: s.town_id,
             allocated: amount_fen,
-            committed: 0,
-            paid: 0,
-            date,
-            commitment_id: None,
-            reverses_id: None,
-            ref_entity: "budget_sources",
-            ref_id: Some(id),
             memo: &s.doc_no,
-            override_reason: None,
-            overridden_by: None,
-            created_by: Some(who.user_id),
+            ..NewEntry::allocation(id, s.town_id, date, Some(who.user_id))
         },
     )?;
     if !s.eligible.is_empty() {
@@ -858,14 +845,27 @@ pub struct Override<'a> {
 
 /// Checks a demand without writing (the check when something is saved).
 pub fn check(conn: &mut AnyConnection, district_id: i64, d: &Demand) -> Result<(), BudgetError> {
-    let s = SourceRow::load(conn, district_id, d.source_id)?;
-    if chrono::Datelike::year(&d.date) != s.year {
-        return Err(refused(BudgetProblem::WrongYear));
+    check_all(conn, district_id, std::slice::from_ref(d))
+}
+
+/// [`check_all`], except that a money refusal (over the balance, or outside
+/// the source's purpose) passes when someone gives a reason: the maker's
+/// case when saving, the approver's override when approving. Other
+/// refusals (a wrong year, a missing source) never pass.
+pub fn check_unless_reason(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    demands: &[Demand],
+    reason: Option<&str>,
+) -> Result<(), BudgetError> {
+    match check_all(conn, district_id, demands) {
+        Err(BudgetError::Refused(BudgetProblem::Funds(_)))
+            if reason.is_some_and(|r| !r.trim().is_empty()) =>
+        {
+            Ok(())
+        }
+        other => other,
     }
-    let eligible = eligible(conn, s.id)?;
-    let available = balance(conn, district_id, &Filter::source(s.id))?.available();
-    check_funds(&s.name, &eligible, available, d.cost_type, d.amount)?;
-    Ok(())
 }
 
 /// Checks several demands on possibly the same sources together (a payroll
@@ -1274,11 +1274,7 @@ pub fn submit_request(tx: &mut Tx<'_>, who: &Principal, r: &NewRequest) -> Resul
     }
     let override_request = r.override_request.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let demand = Demand { source_id: source.id, cost_type, amount, date: r.date };
-    match check(tx.conn(), who.district_id, &demand) {
-        Ok(()) => {}
-        Err(BudgetError::Refused(BudgetProblem::Funds(_))) if override_request.is_some() => {}
-        Err(e) => return Err(e),
-    }
+    check_unless_reason(tx.conn(), who.district_id, &[demand], override_request)?;
     let id: i64 = diesel::insert_into(budget_requests::table)
         .values((
             budget_requests::district_id.eq(who.district_id),

@@ -1356,12 +1356,7 @@ pub fn submit_run(
         run.gross_fen,
         run.employer_fen,
     );
-    match super::budget::check_all(tx.conn(), who.district_id, &demands) {
-        Ok(()) => {}
-        Err(super::budget::BudgetError::Refused(crate::domain::budget::BudgetProblem::Funds(_)))
-            if override_request.is_some() => {}
-        Err(e) => return Err(e.into()),
-    }
+    super::budget::check_unless_reason(tx.conn(), who.district_id, &demands, override_request)?;
     set_status(tx, &run, &[RunStatus::Draft], RunStatus::Submitted, version)?;
     diesel::update(payroll_runs::table.find(run_id))
         .set((
@@ -1458,13 +1453,7 @@ fn commit_run(tx: &mut Tx<'_>, run: &RunRow, decider: i64, over: Option<&str>) -
         run.gross_fen,
         run.employer_fen,
     );
-    if let Err(e) = super::budget::check_all(tx.conn(), run.district_id, &demands) {
-        let overridable =
-            matches!(e, super::budget::BudgetError::Refused(crate::domain::budget::BudgetProblem::Funds(_)));
-        if !(overridable && over.is_some_and(|o| !o.trim().is_empty())) {
-            return Err(e.into());
-        }
-    }
+    super::budget::check_unless_reason(tx.conn(), run.district_id, &demands, over)?;
     let sums = town_sums(tx.conn(), run.id)?;
     let memo = format!("{} 工资", run.month);
     for (i, d) in demands.iter().enumerate() {
