@@ -113,6 +113,7 @@ pub fn in_capitals(amount: Decimal) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::from_fen;
 
     fn c(s: &str) -> String {
         in_capitals(s.parse().expect("decimal")).expect("in range")
@@ -145,5 +146,93 @@ mod tests {
         assert_eq!(c("9876543.21"), "玖佰捌拾柒万陆仟伍佰肆拾叁元贰角壹分");
         assert_eq!(c("50106"), "伍万零壹佰零陆元整");
         assert_eq!(in_capitals("1000000000000".parse().expect("d")), None);
+    }
+
+    /// Reads capitals back into fen: an independent inverse used to check
+    /// the writer on many amounts.
+    fn read_back(text: &str) -> i64 {
+        let (sign, body) = match text.strip_prefix('负') {
+            Some(rest) => (-1, rest),
+            None => (1, text),
+        };
+        let (mut total, mut section, mut digit, mut jiao, mut fen) = (0i64, 0i64, 0i64, 0i64, 0i64);
+        for ch in body.chars() {
+            if let Some(d) = DIGITS.iter().position(|x| *x == ch) {
+                digit = d as i64;
+                continue;
+            }
+            match ch {
+                '拾' => section += digit * 10,
+                '佰' => section += digit * 100,
+                '仟' => section += digit * 1000,
+                '万' => total += (section + digit) * 10_000,
+                '亿' => total += (section + digit) * 100_000_000,
+                '元' => total += section + digit,
+                '角' => jiao = digit,
+                '分' => fen = digit,
+                '整' => {}
+                other => panic!("unexpected {other} in {text}"),
+            }
+            if matches!(ch, '拾' | '佰' | '仟' | '万' | '亿' | '元' | '角' | '分') {
+                digit = 0;
+            }
+            if matches!(ch, '万' | '亿' | '元') {
+                section = 0;
+            }
+        }
+        sign * (total * 100 + jiao * 10 + fen)
+    }
+
+    fn well_formed(text: &str) {
+        assert!(!text.contains("零零"), "{text}");
+        assert!(!text.ends_with('零'), "{text}");
+        assert!(!text.starts_with('零') || text == "零元整", "{text}");
+        assert!(!(text.ends_with('分') && text.contains('整')), "{text}");
+    }
+
+    /// Zeros in every position, alone and in runs of two and three, of the
+    /// largest amount written: each reads back to itself and keeps the
+    /// rules (one 零 per run of zeros, none leading or trailing, no 整
+    /// after 分).
+    #[test]
+    fn zeros_in_every_position() {
+        let all_nines = "99999999999999"; // 12 yuan digits, 角, 分
+        let mut n = 0;
+        for run in 1..=3 {
+            for start in 0..=all_nines.len() - run {
+                let mut digits: Vec<u8> = all_nines.bytes().collect();
+                for d in &mut digits[start..start + run] {
+                    *d = b'0';
+                }
+                let fen: i64 = String::from_utf8(digits).expect("ascii").parse().expect("number");
+                for fen in [fen, fen / 7 * 3, -fen] {
+                    let text = in_capitals(from_fen(fen)).expect("in range");
+                    well_formed(&text);
+                    assert_eq!(read_back(&text), fen, "{text}");
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 100);
+        // One non-zero digit in every position.
+        for p in 0..14 {
+            let fen = 10i64.pow(p) * 5;
+            let text = in_capitals(from_fen(fen)).expect("in range");
+            well_formed(&text);
+            assert_eq!(read_back(&text), fen, "{text}");
+        }
+        assert_eq!(c("100000000000"), "壹仟亿元整");
+        assert_eq!(c("100000000000.01"), "壹仟亿元零壹分");
+        assert_eq!(c("10000000000.10"), "壹佰亿元壹角");
+        assert_eq!(c("90000009"), "玖仟万零玖元整");
+        assert_eq!(c("900009000"), "玖亿零玖仟元整");
+    }
+
+    #[test]
+    fn the_largest_amount_supported() {
+        assert_eq!(c("999999999999.99"), "玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分");
+        assert_eq!(read_back(&c("999999999999.99")), 99_999_999_999_999);
+        assert_eq!(in_capitals("1000000000000.00".parse().expect("d")), None);
+        assert_eq!(in_capitals("-1000000000000.00".parse().expect("d")), None);
     }
 }
