@@ -74,6 +74,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("budget") view=crate::pages::budget::BudgetPage />
                     <Route path=path!("budget/requests") view=crate::pages::budget::BudgetRequestsPage />
                     <Route path=path!("budget/sources/:id") view=crate::pages::budget::BudgetSourcePage />
+                    <Route path=path!("contracts") view=crate::pages::contracts::ContractsPage />
+                    <Route path=path!("contracts/:id") view=crate::pages::contracts::ContractPage />
+                    <Route path=path!("suppliers") view=crate::pages::contracts::SuppliersPage />
+                    <Route path=path!("procurement/:id") view=crate::pages::contracts::ProjectPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -101,6 +101,8 @@ pub enum AppError {
     Payroll(crate::domain::payroll::PayrollProblem),
     #[error("budget refused: {0:?}")]
     Budget(crate::domain::budget::BudgetProblem),
+    #[error("contracts refused: {0:?}")]
+    Contract(crate::domain::contract::ContractFault),
 }
 
 impl AppError {
@@ -115,7 +117,10 @@ impl AppError {
             | AppError::PostUnavailable
             | AppError::DuplicatePerson
             | AppError::AlreadyRecorded
-            | AppError::Payroll(crate::domain::payroll::PayrollProblem::RunExists) => 409,
+            | AppError::Payroll(crate::domain::payroll::PayrollProblem::RunExists)
+            | AppError::Contract(crate::domain::contract::ContractFault::Supplier(
+                crate::domain::supplier::SupplierProblem::DuplicateCreditCode,
+            )) => 409,
             AppError::LockedOut | AppError::TooManyAttempts => 429,
             AppError::Internal | AppError::Transport(_) => 500,
             _ => 422,
@@ -185,6 +190,7 @@ impl AppError {
             AppError::FigureTooLarge => t.posts.error_figure_too_large,
             AppError::Payroll(p) => t.payroll.short(p),
             AppError::Budget(p) => t.budget.short(p),
+            AppError::Contract(f) => t.contracts.short(f),
         }
     }
 
@@ -195,6 +201,7 @@ impl AppError {
         match self {
             AppError::Payroll(p) => t.payroll.problem(p),
             AppError::Budget(p) => t.budget.problem(p),
+            AppError::Contract(f) => t.contracts.problem(f),
             other => other.message(t).to_owned(),
         }
     }

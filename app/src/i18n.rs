@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod budget;
+pub mod contracts;
 pub mod import;
 
 pub use budget::zh_cost_type;
@@ -92,6 +93,8 @@ pub struct Messages {
     pub payroll: &'static payroll::PayrollText,
     /// The budget module.
     pub budget: &'static budget::BudgetText,
+    /// Suppliers, procurement and contracts.
+    pub contracts: &'static contracts::ContractText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -224,6 +227,10 @@ pub struct Messages {
     pub approval_kind_payroll_run: &'static str,
     pub approval_kind_budget_eligibility: &'static str,
     pub approval_kind_budget_request: &'static str,
+    pub approval_kind_contract: &'static str,
+    pub approval_kind_contract_amendment: &'static str,
+    pub approval_kind_milestone_acceptance: &'static str,
+    pub approval_kind_contract_payment: &'static str,
     pub approval_override: &'static str,
     pub approval_override_help: &'static str,
     pub approval_pending: &'static str,
@@ -307,6 +314,7 @@ pub static ZH_CN: Messages = Messages {
     import: &import::ZH_CN,
     payroll: &payroll::ZH_CN,
     budget: &budget::ZH_CN,
+    contracts: &contracts::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -437,6 +445,10 @@ pub static ZH_CN: Messages = Messages {
     approval_kind_payroll_run: "月度工资",
     approval_kind_budget_eligibility: "资金支付范围",
     approval_kind_budget_request: "支出与购买申请",
+    approval_kind_contract: "合同审批",
+    approval_kind_contract_amendment: "合同变更",
+    approval_kind_milestone_acceptance: "节点验收",
+    approval_kind_contract_payment: "合同付款",
     approval_override: "特批理由（资金不足或超出支付范围时才填写）",
     approval_override_help: "审批时如预算控制拒绝，可填写特批理由后再批准；理由记入审计日志并在预算总览中标出。",
     approval_pending: "待审批",
@@ -521,6 +533,7 @@ pub static EN: Messages = Messages {
     import: &import::EN,
     payroll: &payroll::EN,
     budget: &budget::EN,
+    contracts: &contracts::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",
@@ -651,6 +664,10 @@ pub static EN: Messages = Messages {
     approval_kind_payroll_run: "Monthly payroll",
     approval_kind_budget_eligibility: "Funding eligibility",
     approval_kind_budget_request: "Spending and purchase requests",
+    approval_kind_contract: "Contract approval",
+    approval_kind_contract_amendment: "Contract amendment",
+    approval_kind_milestone_acceptance: "Milestone acceptance",
+    approval_kind_contract_payment: "Contract payment",
     approval_override: "Override reason (only when funds are short or outside the purpose)",
     approval_override_help: "If the budget controls refuse an approval, give a reason here and approve again; it is audited and flagged on the budget overview.",
     approval_pending: "Pending",

@@ -110,6 +110,16 @@ pub const BUDGET_REQUESTERS: &[Role] = &[Role::Finance, Role::Town];
 /// The bureau's readers of district-wide budget figures (reports).
 pub const BUDGET_BUREAU: &[Role] = &[Role::Finance, Role::Approver, Role::Auditor];
 
+/// Who sees contracts: bureau staff district-wide, a town its town's, a
+/// provider its own organisation's (checked in the handlers).
+pub const CONTRACT_READERS: &[Role] =
+    &[Role::Admin, Role::Finance, Role::Approver, Role::Inspector, Role::Auditor, Role::Town, Role::Provider];
+/// Who sees procurement projects: bureau staff, and towns their own.
+pub const PROJECT_READERS: &[Role] = STAFFING_READERS;
+/// Who previews contract templates: finance, who drafts contracts, and
+/// the administrator, who looks after the template files.
+pub const TEMPLATE_EDITORS: &[Role] = &[Role::Admin, Role::Finance];
+
 /// Paths of the pages, shared by the router and the table.
 pub mod paths {
     pub const HOME: &str = "/";
@@ -139,6 +149,15 @@ pub mod paths {
     pub const BUDGET: &str = "/budget";
     pub const BUDGET_SOURCE: &str = "/budget/sources/{id}";
     pub const BUDGET_REQUESTS: &str = "/budget/requests";
+    pub const CONTRACTS: &str = "/contracts";
+    pub const CONTRACT: &str = "/contracts/{id}";
+    pub const SUPPLIERS: &str = "/suppliers";
+    pub const PROJECT: &str = "/procurement/{id}";
+    pub const CONTRACT_PDF: &str = "/files/contracts/{id}/contract.pdf";
+    /// A contract template typeset with demo data.
+    pub const CONTRACT_TEMPLATE_PREVIEW: &str = "/files/contract-templates/{template}/preview.pdf";
+    /// The OCDS release package, as a download.
+    pub const OCDS_DOWNLOAD: &str = "/files/ocds/release-package.json";
     pub const BUDGET_EXECUTION_PDF: &str = "/files/budget/{year}/execution.pdf";
     pub const BUDGET_EXECUTION_XLSX: &str = "/files/budget/{year}/execution.xlsx";
     /// A source's attachment: upload (finance) and download (readers of
@@ -205,6 +224,10 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::BUDGET, Page, AnyOf(BUDGET_READERS)),
     rule("GET", paths::BUDGET_SOURCE, Page, AnyOf(BUDGET_READERS)),
     rule("GET", paths::BUDGET_REQUESTS, Page, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::CONTRACTS, Page, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::CONTRACT, Page, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::SUPPLIERS, Page, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::PROJECT, Page, AnyOf(PROJECT_READERS)),
     rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
     // Files.
@@ -222,6 +245,10 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::BUDGET_EXECUTION_XLSX, File, AnyOf(BUDGET_BUREAU)),
     rule("POST", paths::BUDGET_ATTACHMENT_UPLOAD, File, AnyOf(&[Role::Finance])),
     rule("GET", paths::BUDGET_ATTACHMENT, File, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::CONTRACT_PDF, File, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::CONTRACT_TEMPLATE_PREVIEW, File, AnyOf(TEMPLATE_EDITORS)),
+    // Open data (政府购买服务合同应当依法予以公告): no personal data in it.
+    early("GET", paths::OCDS_DOWNLOAD, File, Public),
     // Only the job's owner gets the file (others: 404); the only jobs yet
     // are pay slips.
     rule("GET", paths::JOB_FILE, File, AnyOf(PAYROLL_READERS)),
@@ -279,6 +306,22 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/budget_requests", ServerFn, AnyOf(BUDGET_READERS)),
     rule("POST", "/api/submit_budget_request", ServerFn, AnyOf(BUDGET_REQUESTERS)),
     rule("POST", "/api/pay_budget_request", ServerFn, AnyOf(&[Role::Finance])),
+    // Server functions: contracts.
+    rule("POST", "/api/contracts_overview", ServerFn, AnyOf(CONTRACT_READERS)),
+    rule("POST", "/api/supplier_list", ServerFn, AnyOf(CONTRACT_READERS)),
+    rule("POST", "/api/save_supplier", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/blacklist_supplier", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/create_project", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/project_detail", ServerFn, AnyOf(PROJECT_READERS)),
+    rule("POST", "/api/add_bid", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/award_project", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/cancel_project", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/save_contract", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/contract_detail", ServerFn, AnyOf(CONTRACT_READERS)),
+    rule("POST", "/api/advance_contract", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/propose_amendment", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/accept_milestone", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/request_milestone_payment", ServerFn, AnyOf(&[Role::Finance])),
     // Server functions: own account and API tokens.
     rule("POST", "/api/list_tokens", ServerFn, SignedIn),
     rule("POST", "/api/create_token", ServerFn, SignedIn),

@@ -113,6 +113,7 @@ mod ssr {
         match e {
             ApprovalError::Refused(problem) => AppError::Approval(problem),
             ApprovalError::Budget(problem) => AppError::Budget(problem),
+            ApprovalError::Contract(fault) => AppError::Contract(fault),
             ApprovalError::Db(e) => super::super::from_db(e),
         }
     }

@@ -11,6 +11,7 @@ pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod budget;
+pub mod contracts;
 pub mod dashboard;
 pub mod payroll;
 pub mod payroll_people;
@@ -82,6 +83,7 @@ mod tests {
         ("approvals.rs", include_str!("approvals.rs")),
         ("audit.rs", include_str!("audit.rs")),
         ("budget.rs", include_str!("budget.rs")),
+        ("contracts.rs", include_str!("contracts.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
         ("payroll.rs", include_str!("payroll.rs")),
         ("payroll_people.rs", include_str!("payroll_people.rs")),

@@ -53,6 +53,14 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
 }
 
+/// A refused action, explained with its particulars (the field, the row,
+/// the source and shortfall).
+#[component]
+pub fn ActionError(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="form-error" role="alert">{move || error.describe(i18n.t())}</p> }
+}
+
 /// One headline figure with a label and an optional detail line (an
 /// empty detail shows nothing).
 #[component]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::schema::{approvals, users};
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
-use super::{accounts, budget, payroll, roster};
+use super::{accounts, budget, contracts, payroll, roster};
 use crate::api::approvals::ApprovalSummary;
 use crate::domain::access::{Principal, Role};
 use crate::domain::approval::{
@@ -80,6 +80,10 @@ pub enum ApprovalError {
     /// [`decide_with_override`]).
     #[error("budget: {0:?}")]
     Budget(crate::domain::budget::BudgetProblem),
+    /// The contract, its supplier or its milestone no longer allows it
+    /// (the supplier was blacklisted meanwhile, for example).
+    #[error("contract: {0:?}")]
+    Contract(crate::domain::contract::ContractFault),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -193,6 +197,8 @@ pub fn decide_with_override(
     );
     if decision == Decision::Approve {
         apply(tx, &after, decider.user_id, over.map(str::trim).filter(|o| !o.is_empty()))?;
+    } else {
+        release(tx, &after)?;
     }
     Ok(())
 }
@@ -272,6 +278,51 @@ fn apply(tx: &mut Tx<'_>, item: &ApprovalRow, decider: i64, over: Option<&str>) 
             budget::apply_request(tx, item.district_id, request_id, decider, over)
                 .map_err(ApprovalError::from_budget)
         }
+        ApprovalKind::Contract
+        | ApprovalKind::ContractAmendment
+        | ApprovalKind::MilestoneAcceptance
+        | ApprovalKind::ContractPayment
+            if !maker.has(Role::Finance) =>
+        {
+            Err(ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled))
+        }
+        ApprovalKind::Contract => {
+            let id = item.entity_id.ok_or_else(|| payload(()))?;
+            contracts::apply_approval(tx, item.district_id, id, decider, over)
+                .map_err(ApprovalError::from_contract)
+        }
+        ApprovalKind::ContractAmendment => {
+            let id = item.entity_id.ok_or_else(|| payload(()))?;
+            contracts::apply_amendment(tx, item.district_id, id, decider, over)
+                .map_err(ApprovalError::from_contract)
+        }
+        ApprovalKind::MilestoneAcceptance => {
+            let id = item.entity_id.ok_or_else(|| payload(()))?;
+            contracts::apply_acceptance(tx, item.district_id, id).map_err(ApprovalError::from_contract)
+        }
+        ApprovalKind::ContractPayment => {
+            let id = item.entity_id.ok_or_else(|| payload(()))?;
+            contracts::apply_payment(tx, item.district_id, id, decider).map_err(ApprovalError::from_contract)
+        }
+    }
+}
+
+/// An item rejected or withdrawn: the kinds whose subject holds a state
+/// while it waits (a contract pending, a milestone held) let go of it.
+fn release(tx: &mut Tx<'_>, item: &ApprovalRow) -> Result<(), ApprovalError> {
+    let held = matches!(
+        ApprovalKind::from_code(&item.kind),
+        Some(
+            ApprovalKind::Contract
+                | ApprovalKind::ContractAmendment
+                | ApprovalKind::MilestoneAcceptance
+                | ApprovalKind::ContractPayment
+        )
+    );
+    match (held, item.entity_id) {
+        (true, Some(id)) => contracts::close_refused(tx, item.district_id, &item.entity, id, &item.status)
+            .map_err(ApprovalError::from_contract),
+        _ => Ok(()),
     }
 }
 
@@ -299,6 +350,21 @@ impl ApprovalError {
             budget::BudgetError::Approval(p) => ApprovalError::Refused(p),
             budget::BudgetError::Db(d) => ApprovalError::Db(d),
             budget::BudgetError::OutOfScope => ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled),
+        }
+    }
+
+    fn from_contract(e: contracts::ContractError) -> ApprovalError {
+        match e {
+            contracts::ContractError::Budget(p) => ApprovalError::Budget(p),
+            contracts::ContractError::Approval(p) => ApprovalError::Refused(p),
+            contracts::ContractError::Db(d) => ApprovalError::Db(d),
+            contracts::ContractError::OutOfScope => {
+                ApprovalError::Refused(ApprovalProblem::MakerNoLongerEntitled)
+            }
+            other => match other.fault() {
+                Some(f) => ApprovalError::Contract(f),
+                None => ApprovalError::Refused(ApprovalProblem::Outdated),
+            },
         }
     }
 
@@ -345,6 +411,7 @@ pub fn withdraw(
             .before(before.snapshot())
             .after(after.snapshot()),
     );
+    release(tx, &after)?;
     Ok(())
 }
 

@@ -1030,11 +1030,23 @@ pub fn pay_commitment(
 /// payments are.
 pub fn reverse(tx: &mut Tx<'_>, who: &Principal, id: i64, reason: &str) -> Result<i64, BudgetError> {
     finance(who)?;
+    reverse_entry(tx, who.district_id, id, reason, Some(who.user_id))
+}
+
+/// Reverses entry `id` of `district_id` for `reason`, as the system does
+/// when a commitment is released (a contract terminated or re-planned).
+pub fn reverse_entry(
+    tx: &mut Tx<'_>,
+    district_id: i64,
+    id: i64,
+    reason: &str,
+    by: Option<i64>,
+) -> Result<i64, BudgetError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(refused(BudgetProblem::ReasonRequired));
     }
-    let e = load_entry(tx.conn(), who.district_id, id)?;
+    let e = load_entry(tx.conn(), district_id, id)?;
     lock_source(tx.conn(), e.source_id)?;
     let reversed: i64 =
         budget_entries::table.filter(budget_entries::reverses_id.eq(id)).count().get_result(tx.conn())?;
@@ -1051,7 +1063,7 @@ pub fn reverse(tx: &mut Tx<'_>, who: &Principal, id: i64, reason: &str) -> Resul
     };
     let rid = insert_entry(
         tx,
-        who.district_id,
+        district_id,
         &NewEntry {
             source_id: e.source_id,
             kind: EntryKind::Reversal,
@@ -1068,10 +1080,64 @@ pub fn reverse(tx: &mut Tx<'_>, who: &Principal, id: i64, reason: &str) -> Resul
             memo: reason,
             override_reason: None,
             overridden_by: None,
-            created_by: Some(who.user_id),
+            created_by: by,
         },
     )?;
     Ok(rid)
+}
+
+/// The commitments made for `(ref_entity, ref_id)` that are not reversed,
+/// oldest first.
+pub fn live_commitments(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    ref_entity: &str,
+    ref_id: i64,
+) -> Result<Vec<EntryRow>, DbError> {
+    let all: Vec<EntryRow> = budget_entries::table
+        .filter(budget_entries::district_id.eq(district_id))
+        .filter(budget_entries::ref_entity.eq(ref_entity))
+        .filter(budget_entries::ref_id.eq(ref_id))
+        .filter(budget_entries::kind.eq(EntryKind::Commitment.code()))
+        .order(budget_entries::id.asc())
+        .select(EntryRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = all.iter().map(|e| e.id).collect();
+    let reversed: Vec<Option<i64>> = budget_entries::table
+        .filter(budget_entries::reverses_id.eq_any(&ids))
+        .select(budget_entries::reverses_id)
+        .load(conn)?;
+    Ok(all.into_iter().filter(|e| !reversed.contains(&Some(e.id))).collect())
+}
+
+/// What entries for `(ref_entity, any of ref_ids)` hold of each source:
+/// committed plus paid (a reversal nets its entry out), by source.
+pub fn held_by_source(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    ref_entity: &str,
+    ref_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbError> {
+    let mut out = Vec::new();
+    // Grouping is not available on boxed queries: one sum per source.
+    let sources: Vec<i64> = budget_entries::table
+        .filter(budget_entries::district_id.eq(district_id))
+        .filter(budget_entries::ref_entity.eq(ref_entity))
+        .filter(budget_entries::ref_id.eq_any(ref_ids))
+        .select(budget_entries::source_id)
+        .distinct()
+        .load(conn)?;
+    for source in sources {
+        let (_, c, p): Sums3 = budget_entries::table
+            .filter(budget_entries::district_id.eq(district_id))
+            .filter(budget_entries::ref_entity.eq(ref_entity))
+            .filter(budget_entries::ref_id.eq_any(ref_ids))
+            .filter(budget_entries::source_id.eq(source))
+            .select(sums_select())
+            .first(conn)?;
+        out.push((source, c + p));
+    }
+    Ok(out)
 }
 
 /// Entries visible to `who`, newest first, a page at a time. A town user

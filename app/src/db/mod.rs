@@ -13,12 +13,15 @@ pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod budget;
+pub mod contracts;
 pub mod district;
 pub mod payroll;
+pub mod procurement;
 pub mod roster;
 pub mod roster_import;
 pub mod schema;
 pub mod sessions;
+pub mod suppliers;
 pub mod write;
 
 use std::path::Path;

@@ -323,6 +323,16 @@ diesel::table! {
         name -> Text,
         name_en -> Text,
         created_at -> Timestamp,
+        credit_code -> Text,
+        org_type -> Text,
+        legal_representative -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        address -> Text,
+        bank_name -> Text,
+        bank_account -> Text,
+        blacklist_reason -> Nullable<Text>,
+        version -> Integer,
     }
 }
 
@@ -566,6 +576,209 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A supplier's qualifications (资质), possibly expiring.
+    supplier_qualifications (id) {
+        id -> BigInt,
+        supplier_id -> BigInt,
+        name -> Text,
+        number -> Text,
+        expires_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    /// A procurement project (采购项目).
+    procurement_projects (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        code -> Text,
+        title -> Text,
+        item_code -> Text,
+        method -> Text,
+        justification -> Text,
+        budget_fen -> BigInt,
+        town_id -> Nullable<BigInt>,
+        budget_request_id -> Nullable<BigInt>,
+        planned_on -> Date,
+        tender_opens -> Nullable<Date>,
+        tender_closes -> Nullable<Date>,
+        status -> Text,
+        award_supplier_id -> Nullable<BigInt>,
+        award_fen -> Nullable<BigInt>,
+        award_on -> Nullable<Date>,
+        award_reason -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// The sources paying for a project, in drawing order.
+    procurement_funding (project_id, line_no) {
+        district_id -> BigInt,
+        project_id -> BigInt,
+        line_no -> Integer,
+        source_id -> BigInt,
+        amount_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Bids or quotes received for a project.
+    procurement_bids (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        project_id -> BigInt,
+        supplier_id -> BigInt,
+        amount_fen -> BigInt,
+        received_on -> Date,
+        note -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A purchased-service contract.
+    contracts (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        project_id -> BigInt,
+        number -> Text,
+        template -> Text,
+        supplier_id -> BigInt,
+        town_id -> Nullable<BigInt>,
+        title -> Text,
+        amount_fen -> BigInt,
+        start_on -> Date,
+        end_on -> Date,
+        term_justification -> Text,
+        current_amount_fen -> BigInt,
+        current_end_on -> Date,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        signed_on -> Nullable<Date>,
+        performing_from -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// A contract's service items.
+    contract_items (contract_id, line_no) {
+        contract_id -> BigInt,
+        line_no -> Integer,
+        item_code -> Text,
+        description -> Text,
+        quantity_centi -> BigInt,
+        unit_price_fen -> BigInt,
+        amount_fen -> BigInt,
+        indicator -> Text,
+    }
+}
+
+diesel::table! {
+    /// A contract's payment milestones.
+    contract_milestones (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        seq -> Integer,
+        name -> Text,
+        percent_centi -> Integer,
+        due_on -> Date,
+        condition -> Text,
+        bands -> Text,
+    }
+}
+
+diesel::table! {
+    /// A contract's performance indicators.
+    contract_indicators (contract_id, line_no) {
+        contract_id -> BigInt,
+        line_no -> Integer,
+        name -> Text,
+        target -> Text,
+        weight_centi -> Integer,
+    }
+}
+
+diesel::table! {
+    /// A contract's breach clauses.
+    contract_clauses (contract_id, line_no) {
+        contract_id -> BigInt,
+        line_no -> Integer,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    /// Numbered amendments of a contract.
+    contract_amendments (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        number -> Integer,
+        reason -> Text,
+        amount_fen -> Nullable<BigInt>,
+        end_on -> Nullable<Date>,
+        term_justification -> Text,
+        other_changes -> Text,
+        before_amount_fen -> BigInt,
+        before_end_on -> Date,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Acceptances of milestones.
+    milestone_acceptances (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        milestone_id -> BigInt,
+        accepted_on -> Date,
+        score_centi -> Nullable<Integer>,
+        note -> Text,
+        basis -> Text,
+        report_id -> Nullable<BigInt>,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Payments of milestones.
+    contract_payments (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        milestone_id -> BigInt,
+        acceptance_id -> BigInt,
+        base_fen -> BigInt,
+        factor_bp -> Integer,
+        amount_fen -> BigInt,
+        pay_on -> Date,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -577,6 +790,10 @@ diesel::joinable!(staff_assignments -> staff (staff_id));
 diesel::joinable!(payroll_lines -> payroll_runs (run_id));
 diesel::joinable!(payroll_lines -> staff (staff_id));
 diesel::joinable!(performance_scores -> staff (staff_id));
+diesel::joinable!(supplier_qualifications -> suppliers (supplier_id));
+diesel::joinable!(contracts -> suppliers (supplier_id));
+diesel::joinable!(contracts -> procurement_projects (project_id));
+diesel::joinable!(contract_milestones -> contracts (contract_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
@@ -612,4 +829,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_entries,
     budget_requests,
     budget_attachments,
+    supplier_qualifications,
+    procurement_projects,
+    procurement_funding,
+    procurement_bids,
+    contracts,
+    contract_items,
+    contract_milestones,
+    contract_indicators,
+    contract_clauses,
+    contract_amendments,
+    milestone_acceptances,
+    contract_payments,
 );

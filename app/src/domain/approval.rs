@@ -59,6 +59,14 @@ pub enum ApprovalKind {
     BudgetEligibility,
     /// Committing money: the bureau's spending or a town's purchase.
     BudgetRequest,
+    /// Approving a purchased-service contract (commits its money).
+    Contract,
+    /// A numbered amendment of a contract in force.
+    ContractAmendment,
+    /// Accepting a contract milestone (验收), which makes it payable.
+    MilestoneAcceptance,
+    /// Paying a contract milestone (a budget disbursement).
+    ContractPayment,
 }
 
 impl ApprovalKind {
@@ -73,10 +81,14 @@ impl ApprovalKind {
             ApprovalKind::PayrollRun => "payroll_run",
             ApprovalKind::BudgetEligibility => "budget_eligibility",
             ApprovalKind::BudgetRequest => "budget_request",
+            ApprovalKind::Contract => "contract",
+            ApprovalKind::ContractAmendment => "contract_amendment",
+            ApprovalKind::MilestoneAcceptance => "milestone_acceptance",
+            ApprovalKind::ContractPayment => "contract_payment",
         }
     }
 
-    pub const ALL: [ApprovalKind; 9] = [
+    pub const ALL: [ApprovalKind; 13] = [
         ApprovalKind::RoleGrant,
         ApprovalKind::AllocationPlan,
         ApprovalKind::StaffChange,
@@ -86,6 +98,10 @@ impl ApprovalKind {
         ApprovalKind::PayrollRun,
         ApprovalKind::BudgetEligibility,
         ApprovalKind::BudgetRequest,
+        ApprovalKind::Contract,
+        ApprovalKind::ContractAmendment,
+        ApprovalKind::MilestoneAcceptance,
+        ApprovalKind::ContractPayment,
     ];
 
     pub fn from_code(code: &str) -> Option<ApprovalKind> {
@@ -104,7 +120,11 @@ impl ApprovalKind {
             | ApprovalKind::InsuranceRules
             | ApprovalKind::PayrollRun
             | ApprovalKind::BudgetEligibility
-            | ApprovalKind::BudgetRequest => &[Role::Approver],
+            | ApprovalKind::BudgetRequest
+            | ApprovalKind::Contract
+            | ApprovalKind::ContractAmendment
+            | ApprovalKind::MilestoneAcceptance
+            | ApprovalKind::ContractPayment => &[Role::Approver],
         }
     }
 }

@@ -231,6 +231,15 @@ pub enum ContractProblem {
     Date,
 }
 
+/// Any refusal of the contracts module, as it crosses the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractFault {
+    Contract(ContractProblem),
+    Procurement(super::procurement::ProcurementProblem),
+    Supplier(super::supplier::SupplierProblem),
+    Ineligible(super::supplier::Ineligible),
+}
+
 /// The length of a contract's term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TermLength {

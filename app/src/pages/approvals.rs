@@ -20,6 +20,10 @@ fn kind_label(kind: ApprovalKind, t: &Messages) -> &'static str {
         ApprovalKind::PayrollRun => t.approval_kind_payroll_run,
         ApprovalKind::BudgetEligibility => t.approval_kind_budget_eligibility,
         ApprovalKind::BudgetRequest => t.approval_kind_budget_request,
+        ApprovalKind::Contract => t.approval_kind_contract,
+        ApprovalKind::ContractAmendment => t.approval_kind_contract_amendment,
+        ApprovalKind::MilestoneAcceptance => t.approval_kind_milestone_acceptance,
+        ApprovalKind::ContractPayment => t.approval_kind_contract_payment,
     }
 }
 
@@ -134,7 +138,7 @@ fn Item(item: ApprovalSummary, viewer_id: i64, can_decide: bool) -> impl IntoVie
                         <textarea name="reason" rows="2" maxlength="500" required
                             prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     </label>
-                    {matches!(kind, ApprovalKind::PayrollRun | ApprovalKind::BudgetRequest).then(|| view! {
+                    {matches!(kind, ApprovalKind::PayrollRun | ApprovalKind::BudgetRequest | ApprovalKind::Contract | ApprovalKind::ContractAmendment).then(|| view! {
                         <label>
                             <span>{move || i18n.t().approval_override}</span>
                             <textarea name="override_funds" rows="2" maxlength="500"

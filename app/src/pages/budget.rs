@@ -16,7 +16,6 @@ use crate::api::budget::{
 use crate::components::common::ErrorPanel;
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::budget::{Balance, CostType, SourceKind};
-use crate::error::AppError;
 use crate::format::yuan;
 use crate::i18n::{Locale, use_i18n};
 use crate::policy::paths;
@@ -25,12 +24,8 @@ fn source_href(id: i64) -> String {
     paths::BUDGET_SOURCE.replace("{id}", &id.to_string())
 }
 
-/// An error in words; money refusals name the source, type and shortfall.
-#[component]
-fn BudgetError(error: AppError) -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="form-error" role="alert">{move || error.describe(i18n.t())}</p> }
-}
+// An error in words; money refusals name the source, type and shortfall.
+use crate::components::common::ActionError as BudgetError;
 
 #[component]
 fn BudgetTabs(current: &'static str) -> impl IntoView {

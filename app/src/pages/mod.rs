@@ -6,6 +6,7 @@ pub mod allocation;
 pub mod approvals;
 pub mod audit;
 pub mod budget;
+pub mod contracts;
 pub mod dashboard;
 pub mod home;
 pub mod login;
