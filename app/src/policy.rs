@@ -183,6 +183,12 @@ pub mod paths {
     pub const API_BUDGET_SOURCES: &str = "/api/v1/budget/sources";
     pub const API_BUDGET_BALANCES: &str = "/api/v1/budget/balances";
     pub const API_BUDGET_ENTRIES: &str = "/api/v1/budget/entries";
+    pub const API_SUPPLIERS: &str = "/api/v1/suppliers";
+    pub const API_PROJECTS: &str = "/api/v1/procurement/projects";
+    pub const API_CONTRACTS: &str = "/api/v1/contracts";
+    pub const API_CONTRACT: &str = "/api/v1/contracts/{id}";
+    /// Open data: the OCDS release package.
+    pub const API_OCDS: &str = "/api/v1/ocds/release-package";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -354,6 +360,11 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::API_BUDGET_SOURCES, Api, AnyOf(BUDGET_READERS)),
     rule("GET", paths::API_BUDGET_BALANCES, Api, AnyOf(BUDGET_READERS)),
     rule("GET", paths::API_BUDGET_ENTRIES, Api, AnyOf(BUDGET_READERS)),
+    rule("GET", paths::API_SUPPLIERS, Api, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::API_PROJECTS, Api, AnyOf(PROJECT_READERS)),
+    rule("GET", paths::API_CONTRACTS, Api, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::API_CONTRACT, Api, AnyOf(CONTRACT_READERS)),
+    early("GET", paths::API_OCDS, Api, Public),
 ];
 
 /// The rule for a request: by its matched route path when the router

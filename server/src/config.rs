@@ -9,6 +9,8 @@
 //! | `GOUZHU_LISTEN`       | `--listen`        | `127.0.0.1:3000`      |
 //! | `LEPTOS_SITE_ROOT`    | `--site-root`     | `target/site`         |
 //! | `GOUZHU_FONT_DIRS`    | `--font-dir`      | `/usr/share/fonts`    |
+//! | `GOUZHU_TEMPLATES_DIR` | `--templates-dir` | none (built-in)      |
+//! | `GOUZHU_OCID_PREFIX`  | `--ocid-prefix`   | `ocds-gouzhu`         |
 //! | `GOUZHU_LOG_FORMAT`   | `--log-format`    | `text`                |
 //! | `GOUZHU_SHUTDOWN_GRACE_SECS` | `--shutdown-grace-secs` | `20`   |
 //! | `GOUZHU_SESSION_IDLE` | `--session-idle`  | `30m`                 |
@@ -68,6 +70,17 @@ pub struct Cli {
         global = true
     )]
     pub font_dirs: Vec<PathBuf>,
+
+    /// Folder of edited document templates (`contract-templates/`): a
+    /// template found there is used instead of the built-in one, read at
+    /// every render. Unset: the templates built into the binary.
+    #[arg(long, env = "GOUZHU_TEMPLATES_DIR", global = true)]
+    pub templates_dir: Option<PathBuf>,
+
+    /// The prefix of OCDS contracting-process identifiers (ocids); a real
+    /// publisher registers its own with the Open Contracting Partnership.
+    #[arg(long, env = "GOUZHU_OCID_PREFIX", default_value = "ocds-gouzhu", global = true)]
+    pub ocid_prefix: String,
 
     /// Log format on standard error.
     #[arg(long, env = "GOUZHU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -149,6 +162,24 @@ pub enum Command {
     /// User accounts (for the first administrator of a new installation).
     #[command(subcommand)]
     User(UserCommand),
+    /// Document templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+/// `gouzhu template ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum TemplateCommand {
+    /// Typeset a template with demo data (from --templates-dir when it has
+    /// the file): writes the PDF, or prints Typst's error with its line
+    /// and exits 1.
+    Preview {
+        /// The template's file name, e.g. contract-social-work(.typ).
+        name: String,
+        /// Where to write the PDF.
+        #[arg(long, default_value = "preview.pdf")]
+        out: PathBuf,
+    },
 }
 
 /// `gouzhu audit ...`

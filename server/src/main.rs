@@ -11,6 +11,7 @@ mod demo_budget;
 mod demo_payroll;
 mod file_store;
 mod jobs;
+mod ocds;
 mod pdf;
 mod routes;
 mod state;
@@ -27,7 +28,7 @@ use clap::Parser;
 use leptos::config::LeptosOptions;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{AuditCommand, Cli, Command, LogFormat};
+use crate::config::{AuditCommand, Cli, Command, LogFormat, TemplateCommand};
 use crate::state::AppState;
 
 fn main() -> ExitCode {
@@ -128,6 +129,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db)?;
             users::run(&db, command)
         }
+        Command::Template(TemplateCommand::Preview { name, out }) => {
+            let template = pdf::Template::from_file_name(&name).with_context(|| {
+                let names: Vec<&str> = pdf::Template::ALL.iter().map(|t| t.name()).collect();
+                format!("no template {name:?}; templates: {}", names.join(", "))
+            })?;
+            let engine = pdf::PdfEngine::load(&cli.font_dirs)?.with_templates_dir(cli.templates_dir.clone());
+            let today = app::domain::calendar::china_date(chrono::Utc::now());
+            let data = pdf::preview_data(template)
+                .with_context(|| format!("{name}: only the contract templates have demo data to preview with"))?;
+            let bytes = engine.render_blocking(template, &data, today)?;
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("{} ({} bytes)", out.display(), bytes.len());
+            Ok(())
+        }
         Command::Serve => serve(cli).await,
     }
 }
@@ -166,9 +181,11 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     let started = Instant::now();
     // Fonts first: a server that cannot print Chinese must not start.
     let font_dirs = cli.font_dirs.clone();
+    let templates_dir = cli.templates_dir.clone();
     let pdf = tokio::task::spawn_blocking(move || pdf::PdfEngine::load(&font_dirs))
         .await
-        .context("loading fonts")??;
+        .context("loading fonts")??
+        .with_templates_dir(templates_dir);
     tracing::info!(font = pdf.cjk_family(), "document engine ready");
 
     let db = open_db(&cli)?;
@@ -225,6 +242,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
             public_origin: cli.public_origin.clone(),
             trust_proxy: cli.trust_proxy,
         }),
+        ocid_prefix: Arc::from(cli.ocid_prefix.as_str()),
     };
     let app = routes::router(state);
 

@@ -22,6 +22,8 @@ pub struct AppState {
     pub files: Arc<crate::file_store::FileStore>,
     pub auth: AuthConfig,
     pub guard: Arc<GuardConfig>,
+    /// The prefix of OCDS ocids.
+    pub ocid_prefix: Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -287,7 +287,7 @@ pub fn list(conn: &mut AnyConnection, who: &Principal) -> Result<Vec<(ContractRo
     Ok(q.order(contracts::id.desc()).select((ContractRow::as_select(), suppliers::name)).load(conn)?)
 }
 
-pub(crate) fn load_in(conn: &mut AnyConnection, district_id: i64, id: i64) -> Result<ContractRow, DbError> {
+pub fn load_in(conn: &mut AnyConnection, district_id: i64, id: i64) -> Result<ContractRow, DbError> {
     contracts::table
         .filter(contracts::district_id.eq(district_id))
         .filter(contracts::id.eq(id))
@@ -415,7 +415,7 @@ pub fn full(conn: &mut AnyConnection, who: &Principal, id: i64) -> Result<Contra
     full_of(conn, contract)
 }
 
-pub(crate) fn full_of(conn: &mut AnyConnection, contract: ContractRow) -> Result<ContractFull, DbError> {
+pub fn full_of(conn: &mut AnyConnection, contract: ContractRow) -> Result<ContractFull, DbError> {
     let milestones = milestones(conn, contract.id)?;
     let input = input_of(conn, &contract, &milestones)?;
     let amendments = contract_amendments::table

@@ -107,6 +107,12 @@ impl District {
             .optional()?)
     }
 
+    /// The first district set up (the one of a single-district
+    /// installation), if any.
+    pub fn first(conn: &mut AnyConnection) -> Result<Option<District>, DbError> {
+        Ok(districts::table.order(districts::id.asc()).select(District::as_select()).first(conn).optional()?)
+    }
+
     /// The district with this id, if any.
     pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<District>, DbError> {
         Ok(districts::table.find(id).select(District::as_select()).first(conn).optional()?)

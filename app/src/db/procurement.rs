@@ -131,7 +131,16 @@ pub fn list(conn: &mut AnyConnection, who: &Principal) -> Result<Vec<ProjectRow>
     Ok(q.order(procurement_projects::id.desc()).select(ProjectRow::as_select()).load(conn)?)
 }
 
-pub(crate) fn load_in(conn: &mut AnyConnection, district_id: i64, id: i64) -> Result<ProjectRow, DbError> {
+/// Every project of a district, oldest first (for open data).
+pub fn all_in(conn: &mut AnyConnection, district_id: i64) -> Result<Vec<ProjectRow>, DbError> {
+    Ok(procurement_projects::table
+        .filter(procurement_projects::district_id.eq(district_id))
+        .order(procurement_projects::id.asc())
+        .select(ProjectRow::as_select())
+        .load(conn)?)
+}
+
+pub fn load_in(conn: &mut AnyConnection, district_id: i64, id: i64) -> Result<ProjectRow, DbError> {
     procurement_projects::table
         .filter(procurement_projects::district_id.eq(district_id))
         .filter(procurement_projects::id.eq(id))

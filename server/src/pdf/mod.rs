@@ -2,13 +2,19 @@
 //!
 //! Fonts and the standard library are loaded once into a [`PdfEngine`] and
 //! shared; each document gets a small [`DocWorld`] that serves exactly two
-//! files: its template (compiled into the binary from `contract-templates/`)
-//! and `data.json`. Templates therefore cannot read anything else on disk,
-//! and user text arrives as JSON strings, which Typst sets as plain text,
-//! never as markup. Rendering is CPU-bound and runs on the blocking pool,
-//! at most [`MAX_PARALLEL_RENDERS`] at a time.
+//! files: its template and `data.json`. Templates therefore cannot read
+//! anything else on disk, and user text arrives as JSON strings, which
+//! Typst sets as plain text, never as markup. Rendering is CPU-bound and
+//! runs on the blocking pool, at most [`MAX_PARALLEL_RENDERS`] at a time.
+//!
+//! Templates are compiled into the binary from `contract-templates/`. With
+//! a templates folder (`--templates-dir`, `GOUZHU_TEMPLATES_DIR`) a
+//! template found there is read at every render instead, so an edited
+//! template shows in the next document without a rebuild; a template that
+//! does not compile gives Typst's message with its line, never a crash.
 
 pub mod budget;
+pub mod contract;
 pub mod payroll;
 pub mod staffing;
 
@@ -49,6 +55,10 @@ pub enum Template {
     PaySlips,
     /// 预算执行情况: a fiscal year's budget execution with its chart.
     BudgetExecution,
+    /// 政府购买服务合同 for a package of social-work services.
+    ContractSocialWork,
+    /// 政府购买服务合同 for assistant posts bought as a service.
+    ContractAssistantPosts,
 }
 
 impl Template {
@@ -58,10 +68,40 @@ impl Template {
             Template::SalarySheet => "salary-sheet.typ",
             Template::PaySlips => "pay-slips.typ",
             Template::BudgetExecution => "budget-execution.typ",
+            Template::ContractSocialWork => "contract-social-work.typ",
+            Template::ContractAssistantPosts => "contract-assistant-posts.typ",
         }
     }
 
-    fn source(self) -> &'static str {
+    /// Every template, for previews and checks.
+    pub const ALL: [Template; 6] = [
+        Template::StaffingSummary,
+        Template::SalarySheet,
+        Template::PaySlips,
+        Template::BudgetExecution,
+        Template::ContractSocialWork,
+        Template::ContractAssistantPosts,
+    ];
+
+    /// The template in file `name` (with or without `.typ`).
+    pub fn from_file_name(name: &str) -> Option<Template> {
+        let name = name.strip_suffix(".typ").unwrap_or(name);
+        Self::ALL.into_iter().find(|t| t.file_name().strip_suffix(".typ") == Some(name))
+    }
+
+    /// The template a contract is printed with.
+    pub fn for_contract(t: app::domain::contract::ContractTemplate) -> Template {
+        match t {
+            app::domain::contract::ContractTemplate::SocialWorkServices => Template::ContractSocialWork,
+            app::domain::contract::ContractTemplate::AssistantPosts => Template::ContractAssistantPosts,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.file_name()
+    }
+
+    fn embedded(self) -> &'static str {
         match self {
             Template::StaffingSummary => {
                 include_str!("../../../contract-templates/staffing-summary.typ")
@@ -69,7 +109,26 @@ impl Template {
             Template::SalarySheet => include_str!("../../../contract-templates/salary-sheet.typ"),
             Template::PaySlips => include_str!("../../../contract-templates/pay-slips.typ"),
             Template::BudgetExecution => include_str!("../../../contract-templates/budget-execution.typ"),
+            Template::ContractSocialWork => include_str!("../../../contract-templates/contract-social-work.typ"),
+            Template::ContractAssistantPosts => {
+                include_str!("../../../contract-templates/contract-assistant-posts.typ")
+            }
         }
+    }
+}
+
+/// Demo data to preview `template` with, for the templates that are
+/// edited as files (the contracts); `None` for the others.
+pub fn preview_data(template: Template) -> Option<serde_json::Value> {
+    use app::domain::contract::ContractTemplate;
+    match template {
+        Template::ContractSocialWork => {
+            Some(contract::document_data(&contract::sample(ContractTemplate::SocialWorkServices)))
+        }
+        Template::ContractAssistantPosts => {
+            Some(contract::document_data(&contract::sample(ContractTemplate::AssistantPosts)))
+        }
+        _ => None,
     }
 }
 
@@ -84,6 +143,8 @@ pub enum PdfError {
     NoCjkFont { dirs: String },
     #[error("template {template} failed to compile: {message}")]
     Compile { template: &'static str, message: String },
+    #[error("template {template} could not be read: {message}")]
+    Read { template: &'static str, message: String },
     #[error("PDF export of {template} failed: {message}")]
     Export { template: &'static str, message: String },
     #[error("document data could not be encoded: {0}")]
@@ -98,6 +159,8 @@ pub struct PdfEngine {
     library: LazyHash<Library>,
     cjk_family: String,
     permits: Arc<tokio::sync::Semaphore>,
+    /// Where edited templates are read from, if anywhere.
+    templates_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for PdfEngine {
@@ -125,7 +188,28 @@ impl PdfEngine {
             library,
             cjk_family,
             permits: Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL_RENDERS)),
+            templates_dir: None,
         })
+    }
+
+    /// Reads templates from `dir` where it has them (see the module
+    /// documentation).
+    pub fn with_templates_dir(mut self, dir: Option<PathBuf>) -> PdfEngine {
+        self.templates_dir = dir;
+        self
+    }
+
+    /// The source of `template`: the templates folder's copy if there is
+    /// one, else the one compiled in.
+    pub fn template_source(&self, template: Template) -> Result<String, PdfError> {
+        if let Some(dir) = &self.templates_dir {
+            let path = dir.join(template.file_name());
+            if path.is_file() {
+                return std::fs::read_to_string(&path)
+                    .map_err(|e| PdfError::Read { template: template.file_name(), message: e.to_string() });
+            }
+        }
+        Ok(template.embedded().to_owned())
     }
 
     /// The font family used for Chinese text.
@@ -142,7 +226,7 @@ impl PdfEngine {
         today: NaiveDate,
     ) -> Result<Vec<u8>, PdfError> {
         let started = std::time::Instant::now();
-        let world = DocWorld::new(self, template, serde_json::to_vec(data)?, today);
+        let world = DocWorld::new(self, template, self.template_source(template)?, serde_json::to_vec(data)?, today);
         let compiled = typst::compile::<typst_layout::PagedDocument>(&world).output;
         let compile_ms = started.elapsed().as_millis() as u64;
         // Evict after every render, successful or not, so memory stays flat.
@@ -151,7 +235,7 @@ impl PdfEngine {
                 let options = typst_pdf::PdfOptions::default();
                 let pdf = typst_pdf::pdf(&doc, &options).map_err(|e| PdfError::Export {
                     template: template.file_name(),
-                    message: diagnostics(&e),
+                    message: diagnostics(&world, &e),
                 });
                 tracing::info!(
                     template = template.file_name(),
@@ -162,7 +246,7 @@ impl PdfEngine {
                 );
                 pdf
             }
-            Err(e) => Err(PdfError::Compile { template: template.file_name(), message: diagnostics(&e) }),
+            Err(e) => Err(PdfError::Compile { template: template.file_name(), message: diagnostics(&world, &e) }),
         };
         typst::comemo::evict(CACHE_MAX_AGE);
         result
@@ -208,8 +292,22 @@ fn choose_cjk_family(book: &FontBook, dirs: &[PathBuf]) -> Result<String, PdfErr
     })
 }
 
-fn diagnostics(errors: &[SourceDiagnostic]) -> String {
-    errors.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; ")
+/// Typst's messages, each with the line and column it points at in the
+/// template (`line 12, column 5: unknown variable: x`).
+fn diagnostics(world: &DocWorld<'_>, errors: &[SourceDiagnostic]) -> String {
+    use typst::WorldExt;
+    errors
+        .iter()
+        .map(|d| {
+            let at = world
+                .range(d.span)
+                .and_then(|r| world.main.lines().byte_to_line_column(r.start))
+                .map(|(line, col)| format!("line {}, column {}: ", line + 1, col + 1))
+                .unwrap_or_default();
+            format!("{at}{}", d.message)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The world of one document: its template and its data, nothing else.
@@ -222,11 +320,11 @@ struct DocWorld<'a> {
 }
 
 impl<'a> DocWorld<'a> {
-    fn new(engine: &'a PdfEngine, template: Template, data: Vec<u8>, today: NaiveDate) -> Self {
+    fn new(engine: &'a PdfEngine, template: Template, source: String, data: Vec<u8>, today: NaiveDate) -> Self {
         let main_id = project_file(template.file_name());
         DocWorld {
             engine,
-            main: Source::new(main_id, template.source().to_owned()),
+            main: Source::new(main_id, source),
             data_id: project_file("data.json"),
             data: Bytes::new(data),
             today,

@@ -511,3 +511,82 @@ mod tests {
         assert_eq!(documented, routes);
     }
 }
+
+/// Runs a read for `/api/v1` and answers with its JSON or its error.
+async fn read_json<F>(state: &AppState, p: app::domain::access::Principal, work: F) -> Response
+where
+    F: FnOnce(&mut app::db::AnyConnection, &app::domain::access::Principal) -> Result<serde_json::Value, app::error::AppError>
+        + Send
+        + 'static,
+{
+    match state.db.run(move |conn| Ok(work(conn, &p))).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => app_error(&e),
+        Err(e) => app_error(&app::api::from_db(e)),
+    }
+}
+
+/// `GET /api/v1/suppliers`: the supplier register (a provider sees its own
+/// organisation; bank details only for the bureau and the organisation).
+pub async fn suppliers(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+    read_json(&state, auth.principal, |conn, p| {
+        let list = app::api::contracts::ssr::supplier_list(conn, p)?;
+        Ok(json!({ "suppliers": list.suppliers }))
+    })
+    .await
+}
+
+/// `GET /api/v1/procurement/projects`: projects with funding and bids
+/// (bureau staff all, a town its own).
+pub async fn projects(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+    read_json(&state, auth.principal, |conn, p| {
+        let mut out = Vec::new();
+        for row in app::db::procurement::list(conn, p)? {
+            out.push(app::api::contracts::ssr::project_detail(conn, p, row.id)?);
+        }
+        Ok(json!({ "projects": out.into_iter().map(|d| json!({
+            "project": d.project, "funding": d.funding, "bids": d.bids, "contracts": d.contracts,
+        })).collect::<Vec<_>>() }))
+    })
+    .await
+}
+
+/// `GET /api/v1/contracts`: the contracts the caller may see.
+pub async fn contracts(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+    read_json(&state, auth.principal, |conn, p| {
+        let list: Vec<_> = app::db::contracts::list(conn, p)?
+            .into_iter()
+            .map(|(c, s)| app::api::contracts::ssr::contract_view(&c, s))
+            .collect();
+        Ok(json!({ "contracts": list }))
+    })
+    .await
+}
+
+/// `GET /api/v1/contracts/{id}`: one contract with its items, milestones
+/// (base, acceptance, payment), amendments and payments; 404 outside the
+/// caller's scope.
+pub async fn contract(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Path(id): Path<i64>,
+) -> Response {
+    read_json(&state, auth.principal, move |conn, p| {
+        let d = app::api::contracts::ssr::contract_detail(conn, p, id)?;
+        serde_json::to_value(&d).map_err(|_| app::error::AppError::Internal)
+    })
+    .await
+}
+
+/// `GET /api/v1/ocds/release-package`: open data, no sign-in needed.
+pub async fn ocds(
+    State(state): State<AppState>,
+    auth: Option<Extension<Authenticated>>,
+    Query(q): Query<super::contract_files::OcdsQuery>,
+) -> Response {
+    let uri = app::policy::paths::API_OCDS.to_owned();
+    match super::contract_files::ocds_package(&state, auth.map(|a| a.0), q, uri).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => app_error(&e),
+    }
+}

@@ -5,6 +5,7 @@
 
 mod api_v1;
 mod budget_files;
+mod contract_files;
 mod files;
 pub mod guard;
 mod health;
@@ -44,6 +45,14 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::API_BUDGET_SOURCES),
     ("GET", policy::paths::API_BUDGET_BALANCES),
     ("GET", policy::paths::API_BUDGET_ENTRIES),
+    ("GET", policy::paths::API_SUPPLIERS),
+    ("GET", policy::paths::API_PROJECTS),
+    ("GET", policy::paths::API_CONTRACTS),
+    ("GET", policy::paths::API_CONTRACT),
+    ("GET", policy::paths::API_OCDS),
+    ("GET", policy::paths::CONTRACT_PDF),
+    ("GET", policy::paths::CONTRACT_TEMPLATE_PREVIEW),
+    ("GET", policy::paths::OCDS_DOWNLOAD),
     ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
     ("GET", policy::paths::ROSTER_IMPORT_FAILED),
     ("GET", policy::paths::ROSTER_TEMPLATE),
@@ -155,6 +164,14 @@ pub fn router(state: AppState) -> Router {
         .route(policy::paths::BUDGET_ATTACHMENT, get(budget_files::attachment))
         .route(policy::paths::API_BUDGET_BALANCES, get(api_v1::budget_balances))
         .route(policy::paths::API_BUDGET_ENTRIES, get(api_v1::budget_entries))
+        .route(policy::paths::API_SUPPLIERS, get(api_v1::suppliers))
+        .route(policy::paths::API_PROJECTS, get(api_v1::projects))
+        .route(policy::paths::API_CONTRACTS, get(api_v1::contracts))
+        .route(policy::paths::API_CONTRACT, get(api_v1::contract))
+        .route(policy::paths::API_OCDS, get(api_v1::ocds))
+        .route(policy::paths::CONTRACT_PDF, get(contract_files::contract_pdf))
+        .route(policy::paths::CONTRACT_TEMPLATE_PREVIEW, get(contract_files::template_preview))
+        .route(policy::paths::OCDS_DOWNLOAD, get(contract_files::ocds_download))
         .route(
             policy::paths::ROSTER_IMPORT_UPLOAD,
             post(sheets::roster_import)
