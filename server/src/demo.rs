@@ -111,6 +111,8 @@ pub struct Outcome {
     pub staff_added: usize,
     /// The year's demo budget was added.
     pub budget_added: bool,
+    /// The demo suppliers, projects and contracts were added.
+    pub contracts_added: bool,
     pub payroll: crate::demo_payroll::PayrollOutcome,
 }
 
@@ -153,6 +155,7 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
                 plan_adopted,
                 staff_added,
                 budget_added: false,
+                contracts_added: false,
                 payroll: Default::default(),
             },
             district_id,
@@ -170,7 +173,10 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
     let outcome = Outcome { budget_added, ..outcome };
     let payroll = crate::demo_payroll::load(db, district_id, &finance, &approver, today)
         .context("loading the demo payroll")?;
-    Ok(Outcome { payroll, ..outcome })
+    let contracts_added =
+        crate::demo_contracts::load(db, district_id, DEMO_SUPPLIER.0, &finance, &approver, today)
+            .context("loading the demo contracts")?;
+    Ok(Outcome { payroll, contracts_added, ..outcome })
 }
 
 fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {

@@ -29,7 +29,7 @@ fn yuan(n: i64) -> Decimal {
 }
 
 /// Approves every pending item of `kind` (the demo's own submissions).
-fn approve_pending(
+pub(crate) fn approve_pending(
     tx: &mut Tx<'_>,
     district_id: i64,
     approver: &Principal,

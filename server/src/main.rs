@@ -8,6 +8,7 @@ mod config;
 mod db;
 mod demo;
 mod demo_budget;
+mod demo_contracts;
 mod demo_payroll;
 mod file_store;
 mod jobs;
@@ -80,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 plan_adopted = outcome.plan_adopted,
                 staff_added = outcome.staff_added,
                 budget_added = outcome.budget_added,
+                contracts_added = outcome.contracts_added,
                 payroll_runs_approved = outcome.payroll.runs_approved,
                 scores_added = outcome.payroll.scores_added,
                 demo_mode = cli.demo_mode,
@@ -136,8 +138,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             let engine = pdf::PdfEngine::load(&cli.font_dirs)?.with_templates_dir(cli.templates_dir.clone());
             let today = app::domain::calendar::china_date(chrono::Utc::now());
-            let data = pdf::preview_data(template)
-                .with_context(|| format!("{name}: only the contract templates have demo data to preview with"))?;
+            let data = pdf::preview_data(template).with_context(|| {
+                format!("{name}: only the contract templates have demo data to preview with")
+            })?;
             let bytes = engine.render_blocking(template, &data, today)?;
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
             println!("{} ({} bytes)", out.display(), bytes.len());

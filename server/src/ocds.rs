@@ -53,7 +53,11 @@ fn utc(t: NaiveDateTime) -> String {
 }
 
 fn party_id(s: &SupplierRow) -> String {
-    if s.credit_code.is_empty() { format!("supplier-{}", s.id) } else { format!("{SCHEME}-{}", s.credit_code) }
+    if s.credit_code.is_empty() {
+        format!("supplier-{}", s.id)
+    } else {
+        format!("{SCHEME}-{}", s.credit_code)
+    }
 }
 
 fn reference(s: &SupplierRow) -> Value {
@@ -68,7 +72,10 @@ struct Process {
     contracts: Vec<ContractFull>,
 }
 
-fn load(conn: &mut AnyConnection, district_id: i64) -> Result<(Vec<Process>, BTreeMap<i64, SupplierRow>), DbError> {
+fn load(
+    conn: &mut AnyConnection,
+    district_id: i64,
+) -> Result<(Vec<Process>, BTreeMap<i64, SupplierRow>), DbError> {
     let mut suppliers_by_id = BTreeMap::new();
     let mut out = Vec::new();
     for project in procurement::all_in(conn, district_id)? {
@@ -90,7 +97,8 @@ fn load(conn: &mut AnyConnection, district_id: i64) -> Result<(Vec<Process>, BTr
         }
         let mut cs = Vec::new();
         for c in contracts::for_project(conn, district_id, project.id)? {
-            let published = c.status().is_ok_and(|s| !matches!(s, ContractStatus::Draft | ContractStatus::Pending));
+            let published =
+                c.status().is_ok_and(|s| !matches!(s, ContractStatus::Draft | ContractStatus::Pending));
             if published {
                 cs.push(contracts::full_of(conn, c)?);
             }
@@ -119,7 +127,11 @@ fn release(p: &Process, suppliers: &BTreeMap<i64, SupplierRow>, buyer: &Value, o
     let mut parties: BTreeMap<String, Value> = BTreeMap::new();
     parties.insert(buyer["id"].as_str().unwrap_or_default().to_owned(), buyer.clone());
     for (s, _) in &p.bids {
-        let roles = if Some(s.id) == pr.award_supplier_id { json!(["tenderer", "supplier", "payee"]) } else { json!(["tenderer"]) };
+        let roles = if Some(s.id) == pr.award_supplier_id {
+            json!(["tenderer", "supplier", "payee"])
+        } else {
+            json!(["tenderer"])
+        };
         let mut party = json!({
             "id": party_id(s),
             "name": s.name,
@@ -288,7 +300,11 @@ fn release(p: &Process, suppliers: &BTreeMap<i64, SupplierRow>, buyer: &Value, o
     let latest = dates.into_iter().max().unwrap_or_default();
     release["tag"] = json!(tags);
     release["date"] = json!(latest);
-    release["id"] = json!(format!("{}-{}", release["ocid"].as_str().unwrap_or_default(), latest.get(..10).unwrap_or_default()));
+    release["id"] = json!(format!(
+        "{}-{}",
+        release["ocid"].as_str().unwrap_or_default(),
+        latest.get(..10).unwrap_or_default()
+    ));
     release["parties"] = Value::Array(parties.into_values().collect());
     release
 }

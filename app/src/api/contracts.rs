@@ -531,7 +531,18 @@ pub async fn award_project(
         let on = ssr::date(&award_on)?;
         super::with_db(move |conn| {
             crate::db::write::write(conn, &actor, |tx| {
-                crate::db::procurement::award(tx, &p, project_id, version, supplier_id, amount, on, &reason)
+                crate::db::procurement::award(
+                    tx,
+                    &p,
+                    project_id,
+                    version,
+                    &crate::db::procurement::Award {
+                        supplier_id,
+                        amount,
+                        award_on: on,
+                        reason: reason.clone(),
+                    },
+                )
             })
             .map_err(ssr::from_contract)
         })

@@ -110,7 +110,11 @@ impl District {
     /// The first district set up (the one of a single-district
     /// installation), if any.
     pub fn first(conn: &mut AnyConnection) -> Result<Option<District>, DbError> {
-        Ok(districts::table.order(districts::id.asc()).select(District::as_select()).first(conn).optional()?)
+        Ok(districts::table
+            .order(districts::id.asc())
+            .select(District::as_select())
+            .first(conn)
+            .optional()?)
     }
 
     /// The district with this id, if any.

@@ -244,7 +244,7 @@ pub fn create(tx: &mut Tx<'_>, who: &Principal, p: &NewProject) -> Result<i64, C
                     source_id: l.source_id,
                     cost_type: CostType::ContractPayment,
                     amount: l.amount,
-                    date: p.planned_on,
+                    date: budget::today(),
                 })
                 .collect();
             budget::check_all(tx.conn(), who.district_id, &demands)?;
@@ -358,6 +358,15 @@ pub fn add_bid(
     Ok(id)
 }
 
+/// An award (定标): who wins, at what price, on which day, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Award {
+    pub supplier_id: i64,
+    pub amount: Decimal,
+    pub award_on: NaiveDate,
+    pub reason: String,
+}
+
 /// Awards a project (finance): the method's bids, the winner's standing on
 /// the award day, the amount within bid and budget, a reason.
 pub fn award(
@@ -365,11 +374,10 @@ pub fn award(
     who: &Principal,
     project_id: i64,
     version: i32,
-    supplier_id: i64,
-    amount: Decimal,
-    award_on: NaiveDate,
-    reason: &str,
+    a: &Award,
 ) -> Result<(), ContractError> {
+    let Award { supplier_id, amount, award_on, reason } = a;
+    let (supplier_id, amount, award_on, reason) = (*supplier_id, *amount, *award_on, reason.as_str());
     finance(who)?;
     let p = load_in(tx.conn(), who.district_id, project_id)?;
     planning(&p)?;

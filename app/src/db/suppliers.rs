@@ -67,11 +67,7 @@ pub fn load(conn: &mut AnyConnection, who: &Principal, id: i64) -> Result<Suppli
     load_in(conn, who.district_id, id)?.filter(|s| s.visible_to(who)).ok_or(DbError::NotFound)
 }
 
-pub fn load_in(
-    conn: &mut AnyConnection,
-    district_id: i64,
-    id: i64,
-) -> Result<Option<SupplierRow>, DbError> {
+pub fn load_in(conn: &mut AnyConnection, district_id: i64, id: i64) -> Result<Option<SupplierRow>, DbError> {
     Ok(suppliers::table
         .filter(suppliers::district_id.eq(district_id))
         .filter(suppliers::id.eq(id))

@@ -53,7 +53,8 @@ impl ContractDoc {
             .map(|a| {
                 let mut parts = Vec::new();
                 if let Some(x) = a.amount_fen {
-                    let (from, to) = (app::domain::money::from_fen(a.before_amount_fen), app::domain::money::from_fen(x));
+                    let (from, to) =
+                        (app::domain::money::from_fen(a.before_amount_fen), app::domain::money::from_fen(x));
                     parts.push(format!("合同金额由 {} 元变更为 {} 元", yuan(from), yuan(to)));
                 }
                 if let Some(e) = a.end_on {

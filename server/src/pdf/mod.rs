@@ -109,7 +109,9 @@ impl Template {
             Template::SalarySheet => include_str!("../../../contract-templates/salary-sheet.typ"),
             Template::PaySlips => include_str!("../../../contract-templates/pay-slips.typ"),
             Template::BudgetExecution => include_str!("../../../contract-templates/budget-execution.typ"),
-            Template::ContractSocialWork => include_str!("../../../contract-templates/contract-social-work.typ"),
+            Template::ContractSocialWork => {
+                include_str!("../../../contract-templates/contract-social-work.typ")
+            }
             Template::ContractAssistantPosts => {
                 include_str!("../../../contract-templates/contract-assistant-posts.typ")
             }
@@ -226,7 +228,8 @@ impl PdfEngine {
         today: NaiveDate,
     ) -> Result<Vec<u8>, PdfError> {
         let started = std::time::Instant::now();
-        let world = DocWorld::new(self, template, self.template_source(template)?, serde_json::to_vec(data)?, today);
+        let world =
+            DocWorld::new(self, template, self.template_source(template)?, serde_json::to_vec(data)?, today);
         let compiled = typst::compile::<typst_layout::PagedDocument>(&world).output;
         let compile_ms = started.elapsed().as_millis() as u64;
         // Evict after every render, successful or not, so memory stays flat.
@@ -246,7 +249,9 @@ impl PdfEngine {
                 );
                 pdf
             }
-            Err(e) => Err(PdfError::Compile { template: template.file_name(), message: diagnostics(&world, &e) }),
+            Err(e) => {
+                Err(PdfError::Compile { template: template.file_name(), message: diagnostics(&world, &e) })
+            }
         };
         typst::comemo::evict(CACHE_MAX_AGE);
         result
@@ -320,7 +325,13 @@ struct DocWorld<'a> {
 }
 
 impl<'a> DocWorld<'a> {
-    fn new(engine: &'a PdfEngine, template: Template, source: String, data: Vec<u8>, today: NaiveDate) -> Self {
+    fn new(
+        engine: &'a PdfEngine,
+        template: Template,
+        source: String,
+        data: Vec<u8>,
+        today: NaiveDate,
+    ) -> Self {
         let main_id = project_file(template.file_name());
         DocWorld {
             engine,

@@ -515,7 +515,10 @@ mod tests {
 /// Runs a read for `/api/v1` and answers with its JSON or its error.
 async fn read_json<F>(state: &AppState, p: app::domain::access::Principal, work: F) -> Response
 where
-    F: FnOnce(&mut app::db::AnyConnection, &app::domain::access::Principal) -> Result<serde_json::Value, app::error::AppError>
+    F: FnOnce(
+            &mut app::db::AnyConnection,
+            &app::domain::access::Principal,
+        ) -> Result<serde_json::Value, app::error::AppError>
         + Send
         + 'static,
 {

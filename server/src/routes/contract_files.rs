@@ -30,10 +30,12 @@ pub async fn contract_pdf(
             let supplier = app::db::suppliers::load_in(conn, p.district_id, full.contract.supplier_id)?
                 .ok_or(app::db::DbError::NotFound)?;
             let project = app::db::procurement::load_in(conn, p.district_id, full.contract.project_id)?;
-            let district = app::db::district::District::find(conn, p.district_id)?.ok_or(app::db::DbError::NotFound)?;
+            let district =
+                app::db::district::District::find(conn, p.district_id)?.ok_or(app::db::DbError::NotFound)?;
             let template = full.contract.template()?;
             let method = project.method();
-            let doc = ContractDoc::of(&full, supplier, format!("{}民政局", district.name), project.code, method);
+            let doc =
+                ContractDoc::of(&full, supplier, format!("{}民政局", district.name), project.code, method);
             Ok((template, doc))
         })
         .await;
