@@ -179,6 +179,11 @@ pub enum TemplateCommand {
         /// Where to write the PDF.
         #[arg(long, default_value = "preview.pdf")]
         out: PathBuf,
+        /// Also render this many documents with varied data (a new number
+        /// and title each, so no render reuses another's) on both cores,
+        /// and print the times: the benchmark of BENCHMARKS.md.
+        #[arg(long, default_value_t = 0)]
+        batch: usize,
     },
 }
 

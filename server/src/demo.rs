@@ -173,9 +173,16 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
     let outcome = Outcome { budget_added, ..outcome };
     let payroll = crate::demo_payroll::load(db, district_id, &finance, &approver, today)
         .context("loading the demo payroll")?;
-    let contracts_added =
-        crate::demo_contracts::load(db, district_id, DEMO_SUPPLIER.0, &finance, &approver, today)
-            .context("loading the demo contracts")?;
+    let contracts_added = crate::demo_contracts::load(
+        db,
+        district_id,
+        DEMO_SUPPLIER.0,
+        &finance,
+        &approver,
+        &other_town,
+        today,
+    )
+    .context("loading the demo contracts")?;
     Ok(Outcome { payroll, contracts_added, ..outcome })
 }
 

@@ -4,7 +4,8 @@
 //! accepted and paid and an amendment that raises the amount; an assistant
 //! posts project bought as a service, contracted and signed; and a town's
 //! purchase (from its approved request) quoted and awarded. Every step goes
-//! through the same writes and approvals as in the application. Skipped
+//! through the same writes and approvals as in the application; each demo
+//! town's purchase (from its own funds) ends as a draft contract. Skipped
 //! when the district has projects already.
 
 use app::db::contracts::{self, ContractError, NewAcceptance};
@@ -74,6 +75,7 @@ pub fn load(
     demo_supplier: &str,
     finance: &Principal,
     approver: &Principal,
+    other_town: &Principal,
     today: NaiveDate,
 ) -> anyhow::Result<bool> {
     let mut conn = db.conn()?;
@@ -421,19 +423,63 @@ pub fn load(
         let v = contracts::load_in(tx.conn(), district_id, posts_contract)?.version;
         contracts::sign(tx, finance, posts_contract, v, ago(24)).map_err(to_db)?;
 
-        // 3. A town's purchase from its approved request: quoted, awarded.
+        // 3. Each demo town's purchase from its own funds: 滨江's request
+        //    approved with the budget, a new one for 双河; quoted (single
+        //    source for the small one), awarded, the contract drafted.
+        let own = sources
+            .iter()
+            .find(|s| s.town_id.is_some() && s.town_id == other_town.town_id)
+            .map(|s| s.id)
+            .ok_or(DbError::NotFound)?;
+        budget::submit_request(
+            tx,
+            other_town,
+            &budget::NewRequest {
+                source_id: own,
+                cost_type: app::domain::budget::CostType::ContractPayment,
+                town_id: None,
+                title: "双河镇特困人员送医陪护服务".into(),
+                purpose: "特困供养人员就医陪护，镇自有资金承担".into(),
+                amount: d("60000"),
+                date: today,
+                override_request: None,
+            },
+        )
+        .map_err(|e| DbError::Corrupt(format!("demo town request: {e}")))?;
+        approve(tx, district_id, approver, ApprovalKind::BudgetRequest)?;
         let requests = budget::requests(tx.conn(), finance, year)?;
-        if let Some((r, _)) =
-            requests.iter().find(|(r, _)| r.kind == "town_purchase" && r.status == "approved")
-        {
-            let town = procurement::create(
+        let town_purchases: Vec<_> = requests
+            .iter()
+            .filter(|(r, _)| r.kind == "town_purchase" && r.status == "approved")
+            .map(|(r, _)| r.clone())
+            .collect();
+        for r in town_purchases {
+            let small = r.amount_fen < 10_000_000;
+            let (item, method, justification, bidders, unit) = if small {
+                (
+                    "medical_escort",
+                    "single_source",
+                    "仅该机构在本镇设有医院陪护点，只能从唯一供应商处采购。",
+                    vec![(yuan_an, "58000")],
+                    "200",
+                )
+            } else {
+                (
+                    "care",
+                    "request_for_quotation",
+                    "服务标准统一、市场供应充足、价格稳定，采用询价。",
+                    vec![(kangning, "145000"), (yuan_an, "148000"), (main.id, "149500")],
+                    "50",
+                )
+            };
+            let project = procurement::create(
                 tx,
                 finance,
                 &NewProject {
                     title: format!("{}（镇街购买）", r.title),
-                    item_code: "care".into(),
-                    method: "request_for_quotation".into(),
-                    justification: "服务标准统一、市场供应充足、价格稳定，采用询价。".into(),
+                    item_code: item.into(),
+                    method: method.into(),
+                    justification: justification.into(),
                     budget: Decimal::ZERO,
                     planned_on: ago(46),
                     tender_opens: Some(ago(44)),
@@ -443,19 +489,70 @@ pub fn load(
                 },
             )
             .map_err(to_db)?;
-            for (s, amount) in [(kangning, "145000"), (yuan_an, "148000"), (main.id, "149500")] {
-                procurement::add_bid(tx, finance, town, s, d(amount), ago(37), "").map_err(to_db)?;
+            for (s, amount) in &bidders {
+                procurement::add_bid(tx, finance, project, *s, d(amount), ago(37), "").map_err(to_db)?;
             }
+            let (winner, price) = bidders[0];
             procurement::award(
                 tx,
                 finance,
-                town,
+                project,
                 1,
                 &Award {
-                    supplier_id: kangning,
-                    amount: d("145000"),
+                    supplier_id: winner,
+                    amount: d(price),
                     award_on: ago(30),
-                    reason: "报价最低且满足服务要求。".into(),
+                    reason: if small {
+                        "唯一来源，价格经审核合理。"
+                    } else {
+                        "报价最低且满足服务要求。"
+                    }
+                    .into(),
+                },
+            )
+            .map_err(to_db)?;
+            let unit_price = d(unit);
+            let quantity = d(price) / unit_price;
+            contracts::draft(
+                tx,
+                finance,
+                project,
+                &ContractInput {
+                    title: format!("{}（镇街购买）", r.title),
+                    template: ContractTemplate::SocialWorkServices,
+                    amount: d(price),
+                    start_on: start,
+                    end_on: end,
+                    term_justification: String::new(),
+                    items: vec![ItemInput {
+                        item_code: item.into(),
+                        description: r.purpose.clone(),
+                        quantity,
+                        unit_price,
+                        indicator: "按服务计划完成，服务记录经对象签字确认".into(),
+                    }],
+                    milestones: vec![
+                        MilestoneInput {
+                            name: "服务过半".into(),
+                            percent: d("50"),
+                            due_on: month_end(6)?,
+                            condition: "完成计划服务量的50%".into(),
+                            bands: vec![],
+                        },
+                        MilestoneInput {
+                            name: "服务完成".into(),
+                            percent: d("50"),
+                            due_on: end,
+                            condition: "终期验收合格".into(),
+                            bands: bands(),
+                        },
+                    ],
+                    indicators: vec![IndicatorInput {
+                        name: "计划完成率".into(),
+                        target: "≥95%".into(),
+                        weight: d("100"),
+                    }],
+                    breach_clauses: vec!["乙方未按计划提供服务的，按未完成比例扣减服务费。".into()],
                 },
             )
             .map_err(to_db)?;

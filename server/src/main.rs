@@ -131,7 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db)?;
             users::run(&db, command)
         }
-        Command::Template(TemplateCommand::Preview { name, out }) => {
+        Command::Template(TemplateCommand::Preview { name, out, batch }) => {
             let template = pdf::Template::from_file_name(&name).with_context(|| {
                 let names: Vec<&str> = pdf::Template::ALL.iter().map(|t| t.name()).collect();
                 format!("no template {name:?}; templates: {}", names.join(", "))
@@ -141,9 +141,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let data = pdf::preview_data(template).with_context(|| {
                 format!("{name}: only the contract templates have demo data to preview with")
             })?;
+            let started = Instant::now();
             let bytes = engine.render_blocking(template, &data, today)?;
+            let first = started.elapsed();
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-            println!("{} ({} bytes)", out.display(), bytes.len());
+            println!("{} ({} bytes) in {} ms", out.display(), bytes.len(), first.as_millis());
+            if batch > 0 {
+                let (total, per) = pdf::render_batch(&engine, template, &data, batch, today)?;
+                println!(
+                    "{batch} documents with varied data in {} ms on {} threads ({} ms median each)",
+                    total.as_millis(),
+                    pdf::MAX_PARALLEL_RENDERS,
+                    per.as_millis()
+                );
+            }
             Ok(())
         }
         Command::Serve => serve(cli).await,

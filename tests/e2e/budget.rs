@@ -83,7 +83,7 @@ async fn add_source(
 }
 
 /// Approves the newest pending item of `kind`; the error body on refusal.
-async fn approve_latest(
+pub(crate) async fn approve_latest(
     approver: &Client,
     kind: &str,
     override_funds: Option<&str>,

@@ -35,6 +35,7 @@ mod auth;
 mod browser;
 mod budget;
 mod cli;
+mod contracts;
 mod database;
 mod documents;
 mod http;

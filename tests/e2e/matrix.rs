@@ -48,11 +48,13 @@ struct Ids {
     attachments: Vec<(Option<String>, String)>,
     /// The demo's fiscal year.
     year: String,
+    /// Per town code, its project and contract; `None`: the bureau's.
+    contracts: Vec<(Option<String>, String, String)>,
 }
 
 impl Ids {
     async fn load(server: &Server) -> Ids {
-        let towns = ["001", "011"]
+        let towns: Vec<(String, String, String)> = ["001", "011"]
             .into_iter()
             .map(|code| {
                 let town = server.db.query(&format!("SELECT id FROM towns WHERE code = '{code}'"));
@@ -100,7 +102,20 @@ impl Ids {
             attachments.push((user.map(str::to_owned), id));
         }
         let year = server.db.query("SELECT max(year) FROM fiscal_years");
-        Ids { towns, imports, jobs, attachments, year }
+        let mut contracts = vec![(
+            None,
+            server.db.query("SELECT min(project_id) FROM contracts WHERE town_id IS NULL"),
+            server.db.query("SELECT min(id) FROM contracts WHERE town_id IS NULL"),
+        )];
+        for (code, _, _) in &towns {
+            let town = format!("(SELECT id FROM towns WHERE code = '{code}')");
+            contracts.push((
+                Some(code.clone()),
+                server.db.query(&format!("SELECT min(id) FROM procurement_projects WHERE town_id = {town}")),
+                server.db.query(&format!("SELECT min(id) FROM contracts WHERE town_id = {town}")),
+            ));
+        }
+        Ids { towns, imports, jobs, attachments, year, contracts }
     }
 }
 
@@ -119,6 +134,8 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         .find(|(u, _)| u.as_deref() == username)
         .or_else(|| ids.attachments.first())
         .map_or("1", |(_, id)| id.as_str());
+    let scope = if username.is_some_and(|u| u.starts_with("town.")) { Some(code.to_owned()) } else { None };
+    let (_, project, contract) = ids.contracts.iter().find(|c| c.0 == scope).expect("contract ids");
     let id = if path.starts_with("/towns/") {
         town.as_str()
     } else if path.starts_with("/files/jobs/") {
@@ -129,6 +146,13 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         staff.as_str()
     } else if path.starts_with("/files/budget/attachments/") {
         attachment
+    } else if path.starts_with("/contracts/")
+        || path.starts_with("/files/contracts/")
+        || path.starts_with("/api/v1/contracts/")
+    {
+        contract.as_str()
+    } else if path.starts_with("/procurement/") {
+        project.as_str()
     } else if path.starts_with("/budget/sources/") {
         // The demo's sources: district ones first, then each demo town's
         // own funds (a town user sees only their own).
@@ -141,7 +165,11 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         // Allocation plan No. 1 of the demo.
         "1"
     };
-    path.replace("{code}", code).replace("{id}", id).replace("{year}", &ids.year).replace("/*", "/gouzhu.js")
+    path.replace("{code}", code)
+        .replace("{id}", id)
+        .replace("{year}", &ids.year)
+        .replace("{template}", "contract-social-work")
+        .replace("/*", "/gouzhu.js")
 }
 
 /// What the server actually did. An allowed page, file or API request
