@@ -28,7 +28,7 @@ export DATABASE_URL
 run: build
 	@$(BIN) demo --demo-mode
 	@echo "Open http://127.0.0.1:3000 and sign in as admin, finance, approver, town.binjiang, provider, inspector or auditor with the password Gouzhu-Demo-2026 (demo mode). Ctrl-C stops."
-	@$(BIN) serve --demo-mode --site-root $(SITE)
+	@$(BIN) serve --demo-mode --site-root $(SITE) --templates-dir $(CURDIR)/contract-templates
 
 ## make build: the release server binary and the browser bundle, with cargo-leptos
 build: setup

@@ -296,7 +296,8 @@ fn release(p: &Process, suppliers: &BTreeMap<i64, SupplierRow>, buyer: &Value, o
     if !contracts.is_empty() {
         release["contracts"] = Value::Array(contracts);
     }
-    tags.dedup();
+    let mut seen = std::collections::HashSet::new();
+    tags.retain(|t| seen.insert(*t));
     let latest = dates.into_iter().max().unwrap_or_default();
     release["tag"] = json!(tags);
     release["date"] = json!(latest);

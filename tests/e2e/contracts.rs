@@ -42,7 +42,9 @@ fn contract_id(o: &Value, number_prefix: &str, template: &str) -> i64 {
         .expect("contracts")
         .iter()
         .find(|c| {
-            c["template"] == template && c["number"].as_str().is_some_and(|n| n.starts_with(number_prefix))
+            c["template"] == template
+                && c["status"] != "Draft"
+                && c["number"].as_str().is_some_and(|n| n.starts_with(number_prefix))
         })
         .and_then(|c| c["id"].as_i64())
         .unwrap_or_else(|| panic!("a {template} contract in {o}"))
@@ -568,4 +570,53 @@ async fn a_broken_template_gives_typsts_error_with_its_line() {
     let text =
         pdf_text(&edited, &finance, "/files/contract-templates/contract-social-work/preview.pdf").await;
     assert!(text.contains("HT-2026-000"), "{text}");
+}
+
+/// The contract pages in Chromium: the list, a contract with its
+/// milestones, a draft's form whose sums follow the typing, and its
+/// submission for approval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contract_pages_work_in_the_browser() {
+    use gouzhu_tests::{Browser, DEMO_PASSWORD};
+    let server = Server::start(Backend::Sqlite);
+    let browser = Browser::new().await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
+    browser.open_hydrated(&format!("{}/contracts", server.base_url)).await;
+    browser.wait_for("#contracts-table tbody tr").await;
+    browser.wait_for("#projects-table tbody tr").await;
+    browser.wait_for("#project-form").await;
+    let performing = browser.wait_for("#contracts-table tbody tr:has([data-status='performing']) a").await;
+    let href = performing.attr("href").await.expect("href").expect("a link");
+    browser.open_hydrated(&format!("{}{href}", server.base_url)).await;
+    browser.wait_for("#milestones-table tbody tr[data-milestone='3']").await;
+    assert_eq!(browser.text("#contract-paid").await, "104,400.00");
+    browser.wait_for("#amendments-table tr[data-amendment='1']").await;
+    // A draft: its form shows the milestones' sum as it is typed.
+    browser.open_hydrated(&format!("{}/contracts", server.base_url)).await;
+    let draft = browser.wait_for("#contracts-table tbody tr:has([data-status='draft']) a").await;
+    let href = draft.attr("href").await.expect("href").expect("a link");
+    browser.open_hydrated(&format!("{}{href}", server.base_url)).await;
+    browser.wait_for("#contract-form").await;
+    assert!(browser.text("#milestones-sum").await.contains("100%"));
+    browser
+        .js("const el = document.querySelector('#milestones input[name=percent]'); el.value = '60'; el.dispatchEvent(new Event('input', { bubbles: true })); return true;")
+        .await;
+    for _ in 0..50 {
+        if browser.text("#milestones-sum").await.contains("110%") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let sum = browser.text("#milestones-sum").await;
+    assert!(sum.contains("110%"), "{sum}; console: {:?}", browser.console().await);
+    // Saving it as typed is refused with the sum named.
+    browser.wait_for("#contract-submit").await.click().await.expect("click");
+    let error = browser.wait_for("#contract-draft .form-error").await.text().await.expect("text");
+    assert!(error.contains("110"), "{error}");
+    // Submitted for approval as it was.
+    browser.open_hydrated(&format!("{}{href}", server.base_url)).await;
+    browser.wait_for("#step-submit").await.click().await.expect("click");
+    browser.wait_for("#contract [data-status='pending']").await;
+    assert!(browser.console_errors().await.is_empty(), "{:?}", browser.console_errors().await);
+    browser.close().await;
 }

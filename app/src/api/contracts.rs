@@ -180,6 +180,8 @@ pub struct ContractData {
     pub ended_on: Option<NaiveDate>,
     pub end_reason: Option<String>,
     pub may_edit: bool,
+    /// Today in China: the default date of the steps finance records.
+    pub today: NaiveDate,
 }
 
 /// A project as typed on the form.
@@ -1003,12 +1005,10 @@ pub mod ssr {
                     .rev()
                     .find(|a| a.milestone_id == m.id)
                     .map(|a| (a.accepted_on, a.score(), a.status.clone(), a.basis.clone()));
-                let payment = full
-                    .payments
-                    .iter()
-                    .rev()
-                    .find(|p| p.milestone_id == m.id)
-                    .map(|p| (from_fen(p.amount_fen), p.factor(), p.pay_on, p.status.clone()));
+                let payment =
+                    full.payments.iter().rev().find(|p| p.milestone_id == m.id).map(|p| {
+                        (from_fen(p.amount_fen), p.factor().normalize(), p.pay_on, p.status.clone())
+                    });
                 MilestoneView {
                     id: m.id,
                     seq: m.seq,
@@ -1065,6 +1065,7 @@ pub mod ssr {
             ended_on: c.ended_on,
             end_reason: c.end_reason.clone(),
             may_edit: who.has(Role::Finance),
+            today: budget::today(),
         })
     }
 }

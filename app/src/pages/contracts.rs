@@ -873,12 +873,13 @@ fn Contract(
         ended_on,
         end_reason,
         may_edit,
+        today,
     } = d;
     let status = c.status;
     let (id, version) = (c.id, c.version);
     let in_force = status.is_some_and(ContractStatus::in_force);
     let performing = matches!(status, Some(ContractStatus::Signed | ContractStatus::Performing));
-    let day = RwSignal::new(crate::domain::calendar::china_date(chrono::Utc::now()).to_string());
+    let day = RwSignal::new(today.to_string());
     let reason = RwSignal::new(String::new());
     let err = move || {
         step.value()

@@ -585,9 +585,10 @@ pub async fn contract(
 pub async fn ocds(
     State(state): State<AppState>,
     auth: Option<Extension<Authenticated>>,
+    headers: axum::http::HeaderMap,
     Query(q): Query<super::contract_files::OcdsQuery>,
 ) -> Response {
-    let uri = app::policy::paths::API_OCDS.to_owned();
+    let uri = super::contract_files::package_uri(&state, &headers, app::policy::paths::API_OCDS);
     match super::contract_files::ocds_package(&state, auth.map(|a| a.0), q, uri).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => app_error(&e),

@@ -96,6 +96,16 @@ pub struct OcdsQuery {
     pub district: Option<String>,
 }
 
+/// The package's own address: the public origin when configured, else
+/// the host the request came to.
+pub fn package_uri(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    let origin = state.guard.public_origin.clone().unwrap_or_else(|| {
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    format!("{}{path}", origin.trim_end_matches('/'))
+}
+
 /// The OCDS release package of a district, as JSON.
 pub async fn ocds_package(
     state: &AppState,
@@ -134,7 +144,7 @@ pub async fn ocds_download(
     Query(q): Query<OcdsQuery>,
 ) -> Response {
     let locale = request_locale(&headers);
-    let uri = app::policy::paths::API_OCDS.to_owned();
+    let uri = package_uri(&state, &headers, app::policy::paths::API_OCDS);
     match ocds_package(&state, auth.map(|a| a.0), q, uri).await {
         Ok(v) => download(
             serde_json::to_vec_pretty(&v).unwrap_or_default(),
