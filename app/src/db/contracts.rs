@@ -1419,31 +1419,23 @@ pub fn close_refused(
     id: i64,
     status: &str,
 ) -> Result<(), ContractError> {
+    // The same update on whichever table holds the item.
+    macro_rules! close {
+        ($t:ident) => {
+            diesel::update(
+                $t::table
+                    .filter($t::district_id.eq(district_id))
+                    .filter($t::id.eq(id))
+                    .filter($t::status.eq("submitted")),
+            )
+            .set($t::status.eq(status))
+            .execute(tx.conn())?
+        };
+    }
     let n = match entity {
-        "contract_amendments" => diesel::update(
-            contract_amendments::table
-                .filter(contract_amendments::district_id.eq(district_id))
-                .filter(contract_amendments::id.eq(id))
-                .filter(contract_amendments::status.eq("submitted")),
-        )
-        .set(contract_amendments::status.eq(status))
-        .execute(tx.conn())?,
-        "milestone_acceptances" => diesel::update(
-            milestone_acceptances::table
-                .filter(milestone_acceptances::district_id.eq(district_id))
-                .filter(milestone_acceptances::id.eq(id))
-                .filter(milestone_acceptances::status.eq("submitted")),
-        )
-        .set(milestone_acceptances::status.eq(status))
-        .execute(tx.conn())?,
-        "contract_payments" => diesel::update(
-            contract_payments::table
-                .filter(contract_payments::district_id.eq(district_id))
-                .filter(contract_payments::id.eq(id))
-                .filter(contract_payments::status.eq("submitted")),
-        )
-        .set(contract_payments::status.eq(status))
-        .execute(tx.conn())?,
+        "contract_amendments" => close!(contract_amendments),
+        "milestone_acceptances" => close!(milestone_acceptances),
+        "contract_payments" => close!(contract_payments),
         "contracts" => return reopen(tx, district_id, id),
         _ => 0,
     };

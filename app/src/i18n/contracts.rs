@@ -90,6 +90,7 @@ pub struct ContractText {
     /// `{sum}`.
     pub milestones_sum: &'static str,
     pub save_draft: &'static str,
+    pub save: &'static str,
     pub parties: &'static str,
     pub purchaser: &'static str,
     pub supplier: &'static str,
@@ -606,6 +607,7 @@ pub const ZH_CN: ContractText = ContractText {
     items_sum: "服务内容合计 {items} 元 / 合同金额 {amount} 元",
     milestones_sum: "节点比例合计 {sum}%",
     save_draft: "保存草稿",
+    save: "保存",
     parties: "合同双方",
     purchaser: "甲方（购买主体）",
     supplier: "乙方（承接主体）",
@@ -748,6 +750,7 @@ pub const EN: ContractText = ContractText {
     items_sum: "Items {items} yuan / contract {amount} yuan",
     milestones_sum: "Milestones sum to {sum}%",
     save_draft: "Save draft",
+    save: "Save",
     parties: "Parties",
     purchaser: "Purchaser",
     supplier: "Supplier",

@@ -479,7 +479,7 @@ fn SupplierFormView(current: Option<SupplierView>, save: ServerAction<SaveSuppli
                     <button type="button" class="button button-small" on:click=move |_| quals.update(|q| q.push(QualificationForm::default()))>{move || t().add_row}</button>
                 </fieldset>
                 <div class="page-actions">
-                    <button type="submit" class="button button-primary" id="supplier-submit">{move || t().save_draft.replace("草稿", "").replace(" draft", "")}</button>
+                    <button type="submit" class="button button-primary" id="supplier-submit">{move || t().save}</button>
                 </div>
             </form>
             {move || error().map(|e| view! { <ActionError error=e /> })}
