@@ -611,7 +611,16 @@ async fn the_contract_pages_work_in_the_browser() {
     assert!(sum.contains("110%"), "{sum}; console: {:?}", browser.console().await);
     // Saving it as typed is refused with the sum named.
     browser.wait_for("#contract-submit").await.click().await.expect("click");
-    let error = browser.wait_for("#contract-draft .form-error").await.text().await.expect("text");
+    // Read by script: the message may be re-rendered while it is read.
+    let mut error = String::new();
+    for _ in 0..100 {
+        let v = browser.js("const e = document.querySelector('#contract-draft .form-error'); return e ? e.textContent : '';").await;
+        error = v.as_str().unwrap_or_default().to_owned();
+        if !error.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(error.contains("110"), "{error}");
     // Submitted for approval as it was.
     browser.open_hydrated(&format!("{}{href}", server.base_url)).await;

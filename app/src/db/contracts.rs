@@ -512,7 +512,7 @@ fn insert_children(
                 contract_milestones::percent_centi.eq(centi(m.percent)? as i32),
                 contract_milestones::due_on.eq(m.due_on),
                 contract_milestones::condition.eq(m.condition.trim()),
-                contract_milestones::bands.eq(serde_json::to_string(&m.bands).map_err(|e| corrupt(e))?),
+                contract_milestones::bands.eq(serde_json::to_string(&m.bands).map_err(corrupt)?),
             ))
             .execute(tx.conn())?;
     }

@@ -151,7 +151,7 @@ fn Overview(o: ContractsData, create: ServerAction<CreateProject>) -> impl IntoV
                             <th>{move || t().col_status}</th>
                         </tr></thead>
                         <tbody>
-                            {projects.into_iter().map(|p| project_row(p)).collect_view()}
+                            {projects.into_iter().map(project_row).collect_view()}
                         </tbody>
                     </table>
                 </div>
