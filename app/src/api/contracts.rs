@@ -822,7 +822,7 @@ pub mod ssr {
         who: &Principal,
     ) -> Result<SupplierView, AppError> {
         let qualifications = suppliers::qualifications(conn, s.id)?;
-        let standing = suppliers::standing(conn, s.district_id, s.id)?;
+        let standing = suppliers::standing_of(&s, qualifications.clone());
         let ineligible = check_standing(&standing, budget::today()).err();
         // Bank details are for the bureau and the organisation itself.
         let bank = who.sees_whole_district() || who.supplier_id == Some(s.id);

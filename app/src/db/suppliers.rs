@@ -95,11 +95,17 @@ pub fn qualifications(conn: &mut AnyConnection, supplier_id: i64) -> Result<Vec<
 /// What decides whether the supplier may be awarded.
 pub fn standing(conn: &mut AnyConnection, district_id: i64, supplier_id: i64) -> Result<Standing, DbError> {
     let s = load_in(conn, district_id, supplier_id)?.ok_or(DbError::NotFound)?;
-    Ok(Standing {
+    let quals = qualifications(conn, supplier_id)?;
+    Ok(standing_of(&s, quals))
+}
+
+/// The standing of a supplier already loaded with its qualifications.
+pub fn standing_of(s: &SupplierRow, qualifications: Vec<Qualification>) -> Standing {
+    Standing {
         registered: !s.credit_code.is_empty() && s.org_type().is_some_and(OrgType::may_supply),
-        blacklist_reason: s.blacklist_reason,
-        qualifications: qualifications(conn, supplier_id)?,
-    })
+        blacklist_reason: s.blacklist_reason.clone(),
+        qualifications,
+    }
 }
 
 fn checked(
