@@ -707,6 +707,10 @@ diesel::table! {
         name -> Text,
         target -> Text,
         weight_centi -> Integer,
+        /// The catalogue item the indicator counts (none: judged, not counted).
+        service_code -> Nullable<Text>,
+        /// Target over the contract's term, in the item's unit.
+        target_qty -> Nullable<BigInt>,
     }
 }
 
@@ -779,6 +783,123 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A household of the recipients register.
+    households (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        town_id -> BigInt,
+        village -> Text,
+        address -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// A person receiving assistance (服务对象).
+    recipients (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        household_id -> BigInt,
+        name -> Text,
+        id_number -> Text,
+        category -> Text,
+        priority -> Text,
+        active -> Bool,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// The towns a bureau contract serves.
+    contract_areas (contract_id, town_id) {
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        town_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A service delivered under a contract.
+    service_records (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        supplier_id -> BigInt,
+        recipient_id -> Nullable<BigInt>,
+        town_id -> Nullable<BigInt>,
+        service_code -> Text,
+        started_at -> Timestamp,
+        minutes -> Integer,
+        worker -> Text,
+        notes -> Text,
+        latitude_micro -> Nullable<BigInt>,
+        longitude_micro -> Nullable<BigInt>,
+        keep_location -> Bool,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        voided_at -> Nullable<Timestamp>,
+        void_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// An evidence file of a service record.
+    service_evidence (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        record_id -> BigInt,
+        sha256 -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        display_name -> Text,
+        location_removed -> Bool,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A provider's periodic report against its contract's indicators.
+    service_reports (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        contract_id -> BigInt,
+        supplier_id -> BigInt,
+        period_from -> Date,
+        period_to -> Date,
+        milestone_id -> Nullable<BigInt>,
+        summary -> Text,
+        status -> Text,
+        submitted_by -> Nullable<BigInt>,
+        submitted_at -> Timestamp,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_comment -> Nullable<Text>,
+        total_centi -> Nullable<Integer>,
+        grade -> Nullable<Text>,
+        acceptance_id -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// One indicator's line of a report.
+    report_lines (report_id, line_no) {
+        report_id -> BigInt,
+        line_no -> Integer,
+        measured_centi -> Nullable<BigInt>,
+        statement -> Text,
+        score_centi -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -841,4 +962,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_amendments,
     milestone_acceptances,
     contract_payments,
+    households,
+    recipients,
+    contract_areas,
+    service_records,
+    service_evidence,
+    service_reports,
+    report_lines,
 );

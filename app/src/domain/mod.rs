@@ -20,6 +20,7 @@ pub mod payroll;
 pub mod procurement;
 pub mod roster;
 pub mod roster_import;
+pub mod service;
 pub mod staffing;
 pub mod supplier;
 pub mod tax;

@@ -201,7 +201,7 @@ pub async fn upload_attachment(
         Err(FileProblem::TooLarge) => {
             return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.attach_errors[1]);
         }
-        Err(FileProblem::WrongType) => {
+        Err(FileProblem::WrongType | FileProblem::Damaged) => {
             return text_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, t.attach_errors[2]);
         }
     };
