@@ -15,11 +15,12 @@ use app::db::{Db, DbError, budget, suppliers};
 use app::domain::access::Principal;
 use app::domain::approval::ApprovalKind;
 use app::domain::contract::{
-    AmendmentInput, ContractInput, ContractTemplate, IndicatorInput, ItemInput, MilestoneInput, ScoreBand,
+    AmendmentInput, ContractInput, ContractTemplate, Counted, IndicatorInput, ItemInput, MilestoneInput, ScoreBand,
 };
 use app::domain::supplier::{Qualification, SupplierInput};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use crate::demo_budget::approve_pending;
 
@@ -273,15 +274,22 @@ pub fn load(
                 ],
                 indicators: vec![
                     IndicatorInput {
-                        name: "走访完成率".into(), target: "≥95%".into(), weight: d("40")
+                        name: "走访完成率".into(),
+                        target: "≥95%".into(),
+                        weight: d("40"),
+                        counts: Some(Counted { service_code: "visits".into(), target: 2400 }),
                     },
                     IndicatorInput {
                         name: "入户调查按时完成率".into(),
                         target: "≥95%".into(),
                         weight: d("30"),
+                        counts: Some(Counted { service_code: "household_survey".into(), target: 720 }),
                     },
                     IndicatorInput {
-                        name: "服务对象满意度".into(), target: "≥90%".into(), weight: d("30")
+                        name: "服务对象满意度".into(),
+                        target: "≥90%".into(),
+                        weight: d("30"),
+                        counts: None,
                     },
                 ],
                 breach_clauses: vec![
@@ -403,12 +411,13 @@ pub fn load(
                 ],
                 indicators: vec![
                     IndicatorInput {
-                        name: "岗位在岗率".into(), target: "≥95%".into(), weight: d("50")
+                        name: "岗位在岗率".into(), target: "≥95%".into(), weight: d("50"), counts: None
                     },
                     IndicatorInput {
                         name: "入户调查按时完成率".into(),
                         target: "≥95%".into(),
                         weight: d("50"),
+                        counts: None,
                     },
                 ],
                 breach_clauses: vec![
@@ -551,6 +560,10 @@ pub fn load(
                         name: "计划完成率".into(),
                         target: "≥95%".into(),
                         weight: d("100"),
+                        counts: Some(Counted {
+                            service_code: item.into(),
+                            target: quantity.trunc().to_u32().unwrap_or(1).max(1),
+                        }),
                     }],
                     breach_clauses: vec!["乙方未按计划提供服务的，按未完成比例扣减服务费。".into()],
                 },

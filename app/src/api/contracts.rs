@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::contract::{
-    ContractInput, ContractProblem, ContractStatus, ContractTemplate, IndicatorInput, ItemInput,
+    ContractInput, ContractProblem, ContractStatus, ContractTemplate, Counted, IndicatorInput, ItemInput,
     MilestoneInput, ScoreBand,
 };
 use crate::domain::money::parse_yuan;
@@ -226,6 +226,12 @@ pub struct IndicatorForm {
     pub name: String,
     pub target: String,
     pub weight: String,
+    /// The catalogue item the service records count toward it ("" none).
+    #[serde(default)]
+    pub counts: String,
+    /// Its target over the term, in the item's unit.
+    #[serde(default)]
+    pub counts_target: String,
 }
 
 /// A contract as typed on the draft form.
@@ -319,10 +325,19 @@ impl ContractForm {
             .enumerate()
             .filter(|(_, x)| !(x.name.trim().is_empty() && x.weight.trim().is_empty()))
             .map(|(i, x)| {
+                let bad = ContractProblem::Indicator(i + 1);
+                let counts = match x.counts.trim() {
+                    "" => None,
+                    code => Some(Counted {
+                        service_code: code.to_owned(),
+                        target: x.counts_target.trim().parse().map_err(|_| bad.clone())?,
+                    }),
+                };
                 Ok(IndicatorInput {
                     name: x.name.clone(),
                     target: x.target.clone(),
-                    weight: number(&x.weight).ok_or(ContractProblem::Indicator(i + 1))?,
+                    weight: number(&x.weight).ok_or(bad)?,
+                    counts,
                 })
             })
             .collect::<Result<Vec<_>, ContractProblem>>()?;
@@ -378,6 +393,8 @@ impl ContractForm {
                     name: i.name.clone(),
                     target: i.target.clone(),
                     weight: i.weight.normalize().to_string(),
+                    counts: i.counts.as_ref().map(|c| c.service_code.clone()).unwrap_or_default(),
+                    counts_target: i.counts.as_ref().map(|c| c.target.to_string()).unwrap_or_default(),
                 })
                 .collect(),
             breach_clauses: c.breach_clauses.clone(),

@@ -30,7 +30,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::approval::{ApprovalKind, ApprovalProblem};
 use crate::domain::budget::{BudgetProblem, CostType};
 use crate::domain::contract::{
-    AmendmentInput, ContractFault, ContractInput, ContractProblem, ContractStatus, ContractTemplate,
+    AmendmentInput, ContractFault, ContractInput, Counted, ContractProblem, ContractStatus, ContractTemplate,
     IndicatorInput, ItemInput, MilestoneInput, MilestoneShare, ScoreBand, Terms, check_amendment,
     check_contract, check_score, contract_number, milestone_bases, milestone_payment,
 };
@@ -376,10 +376,24 @@ fn input_of(
     let indicators = contract_indicators::table
         .filter(contract_indicators::contract_id.eq(c.id))
         .order(contract_indicators::line_no.asc())
-        .select((contract_indicators::name, contract_indicators::target, contract_indicators::weight_centi))
-        .load::<(String, String, i32)>(conn)?
+        .select((
+            contract_indicators::name,
+            contract_indicators::target,
+            contract_indicators::weight_centi,
+            contract_indicators::service_code,
+            contract_indicators::target_qty,
+        ))
+        .load::<(String, String, i32, Option<String>, Option<i64>)>(conn)?
         .into_iter()
-        .map(|(name, target, w)| IndicatorInput { name, target, weight: from_centi(i64::from(w)) })
+        .map(|(name, target, w, code, qty)| IndicatorInput {
+            name,
+            target,
+            weight: from_centi(i64::from(w)),
+            counts: code.zip(qty).map(|(service_code, q)| Counted {
+                service_code,
+                target: u32::try_from(q).unwrap_or(u32::MAX),
+            }),
+        })
         .collect();
     let breach_clauses = contract_clauses::table
         .filter(contract_clauses::contract_id.eq(c.id))
@@ -524,6 +538,8 @@ fn insert_children(
                 contract_indicators::name.eq(ind.name.trim()),
                 contract_indicators::target.eq(ind.target.trim()),
                 contract_indicators::weight_centi.eq(centi(ind.weight)? as i32),
+                contract_indicators::service_code.eq(ind.counts.as_ref().map(|c| c.service_code.as_str())),
+                contract_indicators::target_qty.eq(ind.counts.as_ref().map(|c| i64::from(c.target))),
             ))
             .execute(tx.conn())?;
     }

@@ -20,6 +20,7 @@ pub mod procurement;
 pub mod roster;
 pub mod roster_import;
 pub mod schema;
+pub mod services;
 pub mod sessions;
 pub mod suppliers;
 pub mod write;

@@ -915,6 +915,9 @@ diesel::joinable!(supplier_qualifications -> suppliers (supplier_id));
 diesel::joinable!(contracts -> suppliers (supplier_id));
 diesel::joinable!(contracts -> procurement_projects (project_id));
 diesel::joinable!(contract_milestones -> contracts (contract_id));
+diesel::joinable!(recipients -> households (household_id));
+diesel::joinable!(service_records -> recipients (recipient_id));
+diesel::joinable!(service_evidence -> service_records (record_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     districts,

@@ -364,6 +364,18 @@ pub struct IndicatorInput {
     pub target: String,
     /// Percent of the total score.
     pub weight: Decimal,
+    /// What the service records count toward it, if they do.
+    #[serde(default)]
+    pub counts: Option<Counted>,
+}
+
+/// An indicator measured from the service records: a catalogue item of
+/// the contract and its target over the whole term, in the item's unit
+/// (人次, 小时, 户 ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    pub service_code: String,
+    pub target: u32,
 }
 
 /// A contract as drafted.
@@ -479,6 +491,13 @@ pub fn check_contract(c: &ContractInput, award: Decimal) -> Result<TermLength, C
             || !text_ok(&ind.target, MAX_CLAUSE_CHARS)
         {
             return Err(ContractProblem::Indicator(i + 1));
+        }
+        if let Some(counted) = &ind.counts {
+            let measured = super::service::measure_of(&counted.service_code).is_some();
+            let bought = c.items.iter().any(|it| it.item_code == counted.service_code);
+            if !measured || !bought || counted.target == 0 {
+                return Err(ContractProblem::Indicator(i + 1));
+            }
         }
     }
     if !c.indicators.is_empty() {
@@ -788,8 +807,8 @@ mod tests {
                 },
             ],
             indicators: vec![
-                IndicatorInput { name: "走访完成率".into(), target: "≥95%".into(), weight: d("60") },
-                IndicatorInput { name: "对象满意度".into(), target: "≥90%".into(), weight: d("40") },
+                IndicatorInput { name: "走访完成率".into(), target: "≥95%".into(), weight: d("60"), counts: None },
+                IndicatorInput { name: "对象满意度".into(), target: "≥90%".into(), weight: d("40"), counts: None },
             ],
             breach_clauses: vec!["未按约定提供服务的,按日扣减合同价款的千分之一。".into()],
         }

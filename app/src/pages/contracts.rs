@@ -783,9 +783,18 @@ fn ContractFormView(
                             {cell!(indicators, n, name, "text", "indicator_name")}
                             {cell!(indicators, n, target, "text", "target")}
                             {cell!(indicators, n, weight, "text", "weight")}
+                            <select name="counts" on:change=move |ev| f.update(|x| if let Some(r) = x.indicators.get_mut(n) { r.counts = event_target_value(&ev) })>
+                                <option value="" selected=move || f.with(|x| x.indicators.get(n).is_none_or(|r| r.counts.is_empty()))>{move || t().counts_none}</option>
+                                {CATALOGUE.iter().filter(|i| crate::domain::service::measure_of(i.code).is_some()).map(|i| view! {
+                                    <option value=i.code selected=move || f.with(|x| x.indicators.get(n).is_some_and(|r| r.counts == i.code))>
+                                        {move || format!("{} ({})", i18n.t().contracts.item(i), i18n.t().contracts.unit_of(i))}
+                                    </option>
+                                }).collect_view()}
+                            </select>
+                            {cell!(indicators, n, counts_target, "text", "counts_target")}
                         </div>
                     }).collect_view()}
-                    <small class="muted row-labels">{move || format!("{} · {} · {}", t().indicator, t().target, t().weight)}</small>
+                    <small class="muted row-labels">{move || format!("{} · {} · {} · {} · {}", t().indicator, t().target, t().weight, t().counts, t().counts_target)}</small>
                     <button type="button" class="button button-small" on:click=move |_| f.update(|x| x.indicators.push(IndicatorForm::default()))>{move || t().add_row}</button>
                 </fieldset>
                 <fieldset class="wide" id="clauses">
