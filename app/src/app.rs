@@ -78,6 +78,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contracts/:id") view=crate::pages::contracts::ContractPage />
                     <Route path=path!("suppliers") view=crate::pages::contracts::SuppliersPage />
                     <Route path=path!("procurement/:id") view=crate::pages::contracts::ProjectPage />
+                    <Route path=path!("services") view=crate::pages::services::ServicesPage />
+                    <Route path=path!("services/reports/:id") view=crate::pages::services::ServiceReportPage />
+                    <Route path=path!("recipients") view=crate::pages::services::RecipientsPage />
                 </ParentRoute>
             </Routes>
         </Router>

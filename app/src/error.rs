@@ -103,6 +103,8 @@ pub enum AppError {
     Budget(crate::domain::budget::BudgetProblem),
     #[error("contracts refused: {0:?}")]
     Contract(crate::domain::contract::ContractFault),
+    #[error("deliverables refused: {0:?}")]
+    Service(crate::domain::service::ServiceFault),
 }
 
 impl AppError {
@@ -121,6 +123,12 @@ impl AppError {
             | AppError::Contract(crate::domain::contract::ContractFault::Supplier(
                 crate::domain::supplier::SupplierProblem::DuplicateCreditCode,
             )) => 409,
+            AppError::Service(crate::domain::service::ServiceFault::Upload(
+                crate::domain::files::FileProblem::TooLarge,
+            )) => 413,
+            AppError::Service(crate::domain::service::ServiceFault::Upload(
+                crate::domain::files::FileProblem::WrongType,
+            )) => 415,
             AppError::LockedOut | AppError::TooManyAttempts => 429,
             AppError::Internal | AppError::Transport(_) => 500,
             _ => 422,
@@ -191,6 +199,7 @@ impl AppError {
             AppError::Payroll(p) => t.payroll.short(p),
             AppError::Budget(p) => t.budget.short(p),
             AppError::Contract(f) => t.contracts.short(f),
+            AppError::Service(f) => t.services.short(f),
         }
     }
 
@@ -202,6 +211,7 @@ impl AppError {
             AppError::Payroll(p) => t.payroll.problem(p),
             AppError::Budget(p) => t.budget.problem(p),
             AppError::Contract(f) => t.contracts.problem(f),
+            AppError::Service(f) => t.services.problem(f),
             other => other.message(t).to_owned(),
         }
     }

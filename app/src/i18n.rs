@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub mod budget;
 pub mod contracts;
 pub mod import;
+pub mod services;
 
 pub use budget::zh_cost_type;
 pub mod payroll;
@@ -95,6 +96,8 @@ pub struct Messages {
     pub budget: &'static budget::BudgetText,
     /// Suppliers, procurement and contracts.
     pub contracts: &'static contracts::ContractText,
+    /// Recipients, service records, reports.
+    pub services: &'static services::ServiceText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -315,6 +318,7 @@ pub static ZH_CN: Messages = Messages {
     payroll: &payroll::ZH_CN,
     budget: &budget::ZH_CN,
     contracts: &contracts::ZH_CN,
+    services: &services::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -381,7 +385,7 @@ pub static ZH_CN: Messages = Messages {
     logout: "退出登录",
     demo_badge: "演示模式",
     dashboard_own_town_only: "仅显示您所在镇街的数据。",
-    welcome_no_modules: "您所在机构的服务成果与合同模块正在建设中，上线后将在此显示。",
+    welcome_no_modules: "在「服务成果」中登记服务记录、上传佐证并提交服务报告；在「合同」中查看本机构的合同。",
     role_admin: "系统管理员",
     role_finance: "财务人员",
     role_approver: "审批人",
@@ -534,6 +538,7 @@ pub static EN: Messages = Messages {
     payroll: &payroll::EN,
     budget: &budget::EN,
     contracts: &contracts::EN,
+    services: &services::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",
@@ -600,7 +605,7 @@ pub static EN: Messages = Messages {
     logout: "Sign out",
     demo_badge: "Demo mode",
     dashboard_own_town_only: "Showing your own town only.",
-    welcome_no_modules: "Your organisation's service results and contracts will appear here once those modules are available.",
+    welcome_no_modules: "Record services, upload evidence and submit reports under Service results; see your organisation's contracts under Contracts.",
     role_admin: "Administrator",
     role_finance: "Finance",
     role_approver: "Approver",

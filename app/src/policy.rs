@@ -120,6 +120,13 @@ pub const PROJECT_READERS: &[Role] = STAFFING_READERS;
 /// the administrator, who looks after the template files.
 pub const TEMPLATE_EDITORS: &[Role] = &[Role::Admin, Role::Finance];
 
+/// Who sees deliverables and the recipients register: bureau staff
+/// district-wide, a town its town's, a provider its own organisation's
+/// (checked in the handlers).
+pub const SERVICE_READERS: &[Role] = CONTRACT_READERS;
+/// Who keeps the recipients register: finance, and towns in their town.
+pub const REGISTER_KEEPERS: &[Role] = &[Role::Finance, Role::Town];
+
 /// Paths of the pages, shared by the router and the table.
 pub mod paths {
     pub const HOME: &str = "/";
@@ -189,6 +196,14 @@ pub mod paths {
     pub const API_CONTRACT: &str = "/api/v1/contracts/{id}";
     /// Open data: the OCDS release package.
     pub const API_OCDS: &str = "/api/v1/ocds/release-package";
+    /// Service records: read (scoped) and, for providers, create.
+    pub const API_SERVICE_RECORDS: &str = "/api/v1/service-records";
+    pub const SERVICES: &str = "/services";
+    pub const SERVICE_REPORT: &str = "/services/reports/{id}";
+    pub const RECIPIENTS: &str = "/recipients";
+    /// A record's evidence upload (its provider) and an evidence file.
+    pub const EVIDENCE_UPLOAD: &str = "/files/service-records/{id}/evidence";
+    pub const EVIDENCE: &str = "/files/evidence/{id}";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -233,6 +248,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::CONTRACTS, Page, AnyOf(CONTRACT_READERS)),
     rule("GET", paths::CONTRACT, Page, AnyOf(CONTRACT_READERS)),
     rule("GET", paths::SUPPLIERS, Page, AnyOf(CONTRACT_READERS)),
+    rule("GET", paths::SERVICES, Page, AnyOf(SERVICE_READERS)),
+    rule("GET", paths::SERVICE_REPORT, Page, AnyOf(SERVICE_READERS)),
+    rule("GET", paths::RECIPIENTS, Page, AnyOf(SERVICE_READERS)),
     rule("GET", paths::PROJECT, Page, AnyOf(PROJECT_READERS)),
     rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
@@ -252,6 +270,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", paths::BUDGET_ATTACHMENT_UPLOAD, File, AnyOf(&[Role::Finance])),
     rule("GET", paths::BUDGET_ATTACHMENT, File, AnyOf(BUDGET_READERS)),
     rule("GET", paths::CONTRACT_PDF, File, AnyOf(CONTRACT_READERS)),
+    rule("POST", paths::EVIDENCE_UPLOAD, File, AnyOf(&[Role::Provider])),
+    rule("GET", paths::EVIDENCE, File, AnyOf(SERVICE_READERS)),
     rule("GET", paths::CONTRACT_TEMPLATE_PREVIEW, File, AnyOf(TEMPLATE_EDITORS)),
     // Open data (政府购买服务合同应当依法予以公告): no personal data in it.
     early("GET", paths::OCDS_DOWNLOAD, File, Public),
@@ -312,6 +332,16 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/budget_requests", ServerFn, AnyOf(BUDGET_READERS)),
     rule("POST", "/api/submit_budget_request", ServerFn, AnyOf(BUDGET_REQUESTERS)),
     rule("POST", "/api/pay_budget_request", ServerFn, AnyOf(&[Role::Finance])),
+    // Server functions: deliverables.
+    rule("POST", "/api/services_overview", ServerFn, AnyOf(SERVICE_READERS)),
+    rule("POST", "/api/save_service_record", ServerFn, AnyOf(&[Role::Provider])),
+    rule("POST", "/api/void_service_record", ServerFn, AnyOf(&[Role::Provider])),
+    rule("POST", "/api/submit_service_report", ServerFn, AnyOf(&[Role::Provider])),
+    rule("POST", "/api/service_report_detail", ServerFn, AnyOf(SERVICE_READERS)),
+    rule("POST", "/api/review_service_report", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/recipient_list", ServerFn, AnyOf(SERVICE_READERS)),
+    rule("POST", "/api/register_recipient", ServerFn, AnyOf(REGISTER_KEEPERS)),
+    rule("POST", "/api/set_contract_area", ServerFn, AnyOf(&[Role::Finance])),
     // Server functions: contracts.
     rule("POST", "/api/contracts_overview", ServerFn, AnyOf(CONTRACT_READERS)),
     rule("POST", "/api/supplier_list", ServerFn, AnyOf(CONTRACT_READERS)),
@@ -365,6 +395,8 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::API_CONTRACTS, Api, AnyOf(CONTRACT_READERS)),
     rule("GET", paths::API_CONTRACT, Api, AnyOf(CONTRACT_READERS)),
     early("GET", paths::API_OCDS, Api, Public),
+    rule("GET", paths::API_SERVICE_RECORDS, Api, AnyOf(SERVICE_READERS)),
+    rule("POST", paths::API_SERVICE_RECORDS, Api, AnyOf(&[Role::Provider])),
 ];
 
 /// The rule for a request: by its matched route path when the router

@@ -113,6 +113,8 @@ pub struct Outcome {
     pub budget_added: bool,
     /// The demo suppliers, projects and contracts were added.
     pub contracts_added: bool,
+    /// The demo recipients, service records and reports were added.
+    pub services_added: bool,
     pub payroll: crate::demo_payroll::PayrollOutcome,
 }
 
@@ -128,8 +130,9 @@ fn parse() -> anyhow::Result<DemoFile> {
 
 /// Loads what is missing of the demo in one transaction. In `demo_mode`
 /// new demo users need not change their password.
-pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
+pub fn load(db: &Db, files: &crate::file_store::FileStore, demo_mode: bool) -> anyhow::Result<Outcome> {
     let demo = parse()?;
+    let district_code = demo.district.code.clone();
     let password_hash = app::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut conn = db.conn()?;
     let actor = Actor::system("demo");
@@ -156,6 +159,7 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
                 staff_added,
                 budget_added: false,
                 contracts_added: false,
+                services_added: false,
                 payroll: Default::default(),
             },
             district_id,
@@ -183,7 +187,16 @@ pub fn load(db: &Db, demo_mode: bool) -> anyhow::Result<Outcome> {
         today,
     )
     .context("loading the demo contracts")?;
-    Ok(Outcome { payroll, contracts_added, ..outcome })
+    let services_added = crate::demo_services::load(
+        db,
+        files,
+        (district_id, &district_code),
+        &finance,
+        &crate::demo_services::Login { password_hash: &password_hash, must_change: !demo_mode },
+        today,
+    )
+    .context("loading the demo deliverables")?;
+    Ok(Outcome { payroll, contracts_added, services_added, ..outcome })
 }
 
 fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {

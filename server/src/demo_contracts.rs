@@ -5,8 +5,9 @@
 //! posts project bought as a service, contracted and signed; and a town's
 //! purchase (from its approved request) quoted and awarded. Every step goes
 //! through the same writes and approvals as in the application; each demo
-//! town's purchase (from its own funds) ends as a draft contract. Skipped
-//! when the district has projects already.
+//! town's purchase (from its own funds) is contracted, signed and being
+//! performed: 滨江's personal care with the demo provider, 双河's visits
+//! with 渝安. Skipped when the district has projects already.
 
 use app::db::contracts::{self, ContractError, NewAcceptance};
 use app::db::procurement::{self, Award, FundingLine, NewProject};
@@ -15,7 +16,8 @@ use app::db::{Db, DbError, budget, suppliers};
 use app::domain::access::Principal;
 use app::domain::approval::ApprovalKind;
 use app::domain::contract::{
-    AmendmentInput, ContractInput, ContractTemplate, Counted, IndicatorInput, ItemInput, MilestoneInput, ScoreBand,
+    AmendmentInput, ContractInput, ContractTemplate, Counted, IndicatorInput, ItemInput, MilestoneInput,
+    ScoreBand,
 };
 use app::domain::supplier::{Qualification, SupplierInput};
 use chrono::{Datelike, NaiveDate};
@@ -83,11 +85,11 @@ pub fn load(
     if !procurement::all_in(&mut conn, district_id)?.is_empty() {
         return Ok(false);
     }
-    // The story runs up to today: tendered about three months ago, signed
+    // The story runs up to today: tendered about five months ago, signed
     // and started three weeks ago, the first milestone paid this week.
     let year = today.year();
     let ago = |days: i64| today - chrono::Duration::days(days);
-    let start = ago(22);
+    let start = ago(97);
     // The last day of the `n`-th month of a term from `start`.
     let month_end = |n: u32| -> Result<NaiveDate, DbError> {
         start.checked_add_months(chrono::Months::new(n)).and_then(|d| d.pred_opt()).ok_or(DbError::NotFound)
@@ -191,9 +193,9 @@ pub fn load(
                 method: "open_tender".into(),
                 justification: String::new(),
                 budget: d("360000"),
-                planned_on: ago(80),
-                tender_opens: Some(ago(63)),
-                tender_closes: Some(ago(42)),
+                planned_on: ago(155),
+                tender_opens: Some(ago(138)),
+                tender_closes: Some(ago(117)),
                 funding: vec![
                     FundingLine { source_id: one_percent, amount: d("200000") },
                     FundingLine { source_id: higher, amount: d("160000") },
@@ -207,7 +209,7 @@ pub fn load(
             (yuan_an, "352000", "综合得分 86.0"),
             (kangning, "359000", "综合得分 78.5"),
         ] {
-            procurement::add_bid(tx, finance, services, s, d(amount), ago(42), note).map_err(to_db)?;
+            procurement::add_bid(tx, finance, services, s, d(amount), ago(117), note).map_err(to_db)?;
         }
         procurement::award(
             tx,
@@ -217,7 +219,7 @@ pub fn load(
             &Award {
                 supplier_id: main.id,
                 amount: d("348000"),
-                award_on: ago(34),
+                award_on: ago(109),
                 reason: "评标委员会综合评分第一名，报价在预算内。".into(),
             },
         )
@@ -305,7 +307,7 @@ pub fn load(
         let version =
             |tx: &mut Tx<'_>| contracts::load_in(tx.conn(), district_id, contract).map(|c| c.version);
         let v = version(tx)?;
-        contracts::sign(tx, finance, contract, v, ago(26)).map_err(to_db)?;
+        contracts::sign(tx, finance, contract, v, ago(101)).map_err(to_db)?;
         let v = version(tx)?;
         contracts::start(tx, finance, contract, v, start).map_err(to_db)?;
         let first =
@@ -354,16 +356,16 @@ pub fn load(
                         "岗位服务需求明确但服务方案需与供应商磋商确定，依财库〔2014〕214号采用竞争性磋商。"
                             .into(),
                     budget: d("220000"),
-                    planned_on: ago(75),
-                    tender_opens: Some(ago(60)),
-                    tender_closes: Some(ago(39)),
+                    planned_on: ago(150),
+                    tender_opens: Some(ago(135)),
+                    tender_closes: Some(ago(114)),
                     funding: vec![FundingLine { source_id: one_percent, amount: d("220000") }],
                     budget_request_id: None,
                 },
             )
             .map_err(to_db)?;
         for (s, amount) in [(huimin, "216000"), (main.id, "219000"), (yuan_an, "218500")] {
-            procurement::add_bid(tx, finance, posts, s, d(amount), ago(39), "").map_err(to_db)?;
+            procurement::add_bid(tx, finance, posts, s, d(amount), ago(114), "").map_err(to_db)?;
         }
         procurement::award(
             tx,
@@ -373,7 +375,7 @@ pub fn load(
             &Award {
                 supplier_id: huimin,
                 amount: d("216000"),
-                award_on: ago(32),
+                award_on: ago(107),
                 reason: "磋商小组综合评分第一名。".into(),
             },
         )
@@ -411,7 +413,10 @@ pub fn load(
                 ],
                 indicators: vec![
                     IndicatorInput {
-                        name: "岗位在岗率".into(), target: "≥95%".into(), weight: d("50"), counts: None
+                        name: "岗位在岗率".into(),
+                        target: "≥95%".into(),
+                        weight: d("50"),
+                        counts: None,
                     },
                     IndicatorInput {
                         name: "入户调查按时完成率".into(),
@@ -430,7 +435,7 @@ pub fn load(
         contracts::submit(tx, finance, posts_contract, 1).map_err(to_db)?;
         approve(tx, district_id, approver, ApprovalKind::Contract)?;
         let v = contracts::load_in(tx.conn(), district_id, posts_contract)?.version;
-        contracts::sign(tx, finance, posts_contract, v, ago(24)).map_err(to_db)?;
+        contracts::sign(tx, finance, posts_contract, v, ago(99)).map_err(to_db)?;
 
         // 3. Each demo town's purchase from its own funds: 滨江's request
         //    approved with the budget, a new one for 双河; quoted (single
@@ -447,8 +452,8 @@ pub fn load(
                 source_id: own,
                 cost_type: app::domain::budget::CostType::ContractPayment,
                 town_id: None,
-                title: "双河镇特困人员送医陪护服务".into(),
-                purpose: "特困供养人员就医陪护，镇自有资金承担".into(),
+                title: "双河镇特困供养人员定期探访服务".into(),
+                purpose: "独居特困供养人员每周探访，镇自有资金承担".into(),
                 amount: d("60000"),
                 date: today,
                 override_request: None,
@@ -466,9 +471,9 @@ pub fn load(
             let small = r.amount_fen < 10_000_000;
             let (item, method, justification, bidders, unit) = if small {
                 (
-                    "medical_escort",
+                    "visits",
                     "single_source",
-                    "仅该机构在本镇设有医院陪护点，只能从唯一供应商处采购。",
+                    "该机构长期承担本镇特困人员探访，为保证服务连续，只能从原供应商处采购。",
                     vec![(yuan_an, "58000")],
                     "200",
                 )
@@ -477,7 +482,7 @@ pub fn load(
                     "care",
                     "request_for_quotation",
                     "服务标准统一、市场供应充足、价格稳定，采用询价。",
-                    vec![(kangning, "145000"), (yuan_an, "148000"), (main.id, "149500")],
+                    vec![(main.id, "145000"), (kangning, "148000"), (yuan_an, "149500")],
                     "50",
                 )
             };
@@ -490,16 +495,16 @@ pub fn load(
                     method: method.into(),
                     justification: justification.into(),
                     budget: Decimal::ZERO,
-                    planned_on: ago(46),
-                    tender_opens: Some(ago(44)),
-                    tender_closes: Some(ago(37)),
+                    planned_on: ago(121),
+                    tender_opens: Some(ago(119)),
+                    tender_closes: Some(ago(112)),
                     funding: vec![],
                     budget_request_id: Some(r.id),
                 },
             )
             .map_err(to_db)?;
             for (s, amount) in &bidders {
-                procurement::add_bid(tx, finance, project, *s, d(amount), ago(37), "").map_err(to_db)?;
+                procurement::add_bid(tx, finance, project, *s, d(amount), ago(112), "").map_err(to_db)?;
             }
             let (winner, price) = bidders[0];
             procurement::award(
@@ -510,7 +515,7 @@ pub fn load(
                 &Award {
                     supplier_id: winner,
                     amount: d(price),
-                    award_on: ago(30),
+                    award_on: ago(105),
                     reason: if small {
                         "唯一来源，价格经审核合理。"
                     } else {
@@ -522,7 +527,7 @@ pub fn load(
             .map_err(to_db)?;
             let unit_price = d(unit);
             let quantity = d(price) / unit_price;
-            contracts::draft(
+            let id = contracts::draft(
                 tx,
                 finance,
                 project,
@@ -569,6 +574,14 @@ pub fn load(
                 },
             )
             .map_err(to_db)?;
+            // Approved (the request's commitment becomes the milestones'),
+            // signed and being performed.
+            contracts::submit(tx, finance, id, 1).map_err(to_db)?;
+            approve(tx, district_id, approver, ApprovalKind::Contract)?;
+            let v = contracts::load_in(tx.conn(), district_id, id)?.version;
+            contracts::sign(tx, finance, id, v, ago(99)).map_err(to_db)?;
+            let v = contracts::load_in(tx.conn(), district_id, id)?.version;
+            contracts::start(tx, finance, id, v, start).map_err(to_db)?;
         }
         Ok(())
     })?;

@@ -10,6 +10,7 @@ mod demo;
 mod demo_budget;
 mod demo_contracts;
 mod demo_payroll;
+mod demo_services;
 mod file_store;
 mod jobs;
 mod ocds;
@@ -74,7 +75,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let db = open_db(&cli)?;
             db::migrate(&db)?;
-            let outcome = demo::load(&db, cli.demo_mode)?;
+            let files = file_store::FileStore::new(cli.files_dir.clone());
+            let outcome = demo::load(&db, &files, cli.demo_mode)?;
             tracing::info!(
                 district_added = outcome.district_added,
                 users_added = outcome.users_added,
@@ -82,6 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 staff_added = outcome.staff_added,
                 budget_added = outcome.budget_added,
                 contracts_added = outcome.contracts_added,
+                services_added = outcome.services_added,
                 payroll_runs_approved = outcome.payroll.runs_approved,
                 scores_added = outcome.payroll.scores_added,
                 demo_mode = cli.demo_mode,

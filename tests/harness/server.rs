@@ -45,6 +45,12 @@ impl TestDatabase {
         TestDatabase { backend, url, _dir: dir }
     }
 
+    /// The folder of uploaded files that goes with this database (the
+    /// demo's evidence is stored there, and the server serves from it).
+    pub fn files_dir(&self) -> PathBuf {
+        self._dir.path().join("files")
+    }
+
     /// Runs one SQL query and returns its output as text (one row per
     /// line, columns separated by `|`); panics when it fails.
     pub fn query(&self, sql: &str) -> String {
@@ -75,6 +81,7 @@ pub fn gouzhu(db: &TestDatabase, args: &[&str]) -> std::process::Output {
     Command::new(crate::gouzhu_bin())
         .args(args)
         .env("DATABASE_URL", &db.url)
+        .env("GOUZHU_FILES_DIR", db.files_dir())
         .env("RUST_LOG", "warn")
         .output()
         .expect("running gouzhu")
@@ -120,7 +127,7 @@ impl Server {
             .arg(&db.url)
             .args(["--shutdown-grace-secs", "5"])
             .arg("--files-dir")
-            .arg(dir.path().join("files"))
+            .arg(db.files_dir())
             .args(extra_args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -17,6 +17,7 @@ pub mod payroll;
 pub mod payroll_people;
 pub mod roster;
 pub mod roster_import;
+pub mod services;
 pub mod session;
 pub mod towns;
 
@@ -89,6 +90,7 @@ mod tests {
         ("payroll_people.rs", include_str!("payroll_people.rs")),
         ("roster.rs", include_str!("roster.rs")),
         ("roster_import.rs", include_str!("roster_import.rs")),
+        ("services.rs", include_str!("services.rs")),
         ("session.rs", include_str!("session.rs")),
         ("towns.rs", include_str!("towns.rs")),
     ];

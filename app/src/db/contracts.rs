@@ -30,7 +30,7 @@ use crate::domain::access::{Principal, Role};
 use crate::domain::approval::{ApprovalKind, ApprovalProblem};
 use crate::domain::budget::{BudgetProblem, CostType};
 use crate::domain::contract::{
-    AmendmentInput, ContractFault, ContractInput, Counted, ContractProblem, ContractStatus, ContractTemplate,
+    AmendmentInput, ContractFault, ContractInput, ContractProblem, ContractStatus, ContractTemplate, Counted,
     IndicatorInput, ItemInput, MilestoneInput, MilestoneShare, ScoreBand, Terms, check_amendment,
     check_contract, check_score, contract_number, milestone_bases, milestone_payment,
 };

@@ -109,7 +109,12 @@ pub fn areas(conn: &mut AnyConnection, list: &[ContractRow]) -> Result<HashMap<i
 
 /// Sets a bureau contract's service area (finance; none: the whole
 /// district). Not for a town's own contract, which serves its town.
-pub fn set_area(tx: &mut Tx<'_>, who: &Principal, contract_id: i64, towns: &[i64]) -> Result<(), ServiceError> {
+pub fn set_area(
+    tx: &mut Tx<'_>,
+    who: &Principal,
+    contract_id: i64,
+    towns: &[i64],
+) -> Result<(), ServiceError> {
     if !who.has(Role::Finance) {
         return Err(ServiceError::OutOfScope);
     }
@@ -359,13 +364,15 @@ pub fn set_recipient(
     if !keeps_register(who, h.town_id) {
         return Err(ServiceError::OutOfScope);
     }
-    let n = diesel::update(recipients::table.filter(recipients::id.eq(id)).filter(recipients::version.eq(version)))
-        .set((
-            recipients::priority.eq(Priority::join(priority)),
-            recipients::active.eq(active),
-            recipients::version.eq(version + 1),
-        ))
-        .execute(tx.conn())?;
+    let n = diesel::update(
+        recipients::table.filter(recipients::id.eq(id)).filter(recipients::version.eq(version)),
+    )
+    .set((
+        recipients::priority.eq(Priority::join(priority)),
+        recipients::active.eq(active),
+        recipients::version.eq(version + 1),
+    ))
+    .execute(tx.conn())?;
     if n != 1 {
         return Err(DbError::Stale.into());
     }
@@ -426,7 +433,8 @@ pub struct Checker {
 impl Checker {
     /// For provider `who`, as of now.
     pub fn load(conn: &mut AnyConnection, who: &Principal) -> Result<Checker, ServiceError> {
-        let supplier_id = who.supplier_id.filter(|_| who.has(Role::Provider)).ok_or(ServiceError::OutOfScope)?;
+        let supplier_id =
+            who.supplier_id.filter(|_| who.has(Role::Provider)).ok_or(ServiceError::OutOfScope)?;
         let list = serving_contracts(conn, who)?;
         let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
         let mut items: HashMap<i64, Vec<String>> = HashMap::new();
@@ -590,16 +598,18 @@ pub fn create_record(
         .values(new_row(who, checker.supplier_id, r, town, source))
         .returning(service_records::id)
         .get_result(tx.conn())?;
-    tx.record(Change::new("create", "service_records", id).district(who.district_id).after(serde_json::json!({
-        "contract_id": r.contract_id,
-        "recipient_id": r.recipient_id,
-        "service_code": r.service_code,
-        "started_at": to_minute(r.started_at),
-        "minutes": r.minutes,
-        "worker": r.worker.trim(),
-        "source": source.code(),
-        "external_id": r.external_id,
-    })));
+    tx.record(Change::new("create", "service_records", id).district(who.district_id).after(
+        serde_json::json!({
+            "contract_id": r.contract_id,
+            "recipient_id": r.recipient_id,
+            "service_code": r.service_code,
+            "started_at": to_minute(r.started_at),
+            "minutes": r.minutes,
+            "worker": r.worker.trim(),
+            "source": source.code(),
+            "external_id": r.external_id,
+        }),
+    ));
     Ok((id, true))
 }
 
@@ -746,7 +756,11 @@ pub struct RecordFilter {
 }
 
 /// Records `who` may see, newest first.
-pub fn records(conn: &mut AnyConnection, who: &Principal, f: &RecordFilter) -> Result<Vec<RecordRow>, DbError> {
+pub fn records(
+    conn: &mut AnyConnection,
+    who: &Principal,
+    f: &RecordFilter,
+) -> Result<Vec<RecordRow>, DbError> {
     let mut q = service_records::table.filter(service_records::district_id.eq(who.district_id)).into_boxed();
     if !who.sees_whole_district() {
         if who.has(Role::Provider) {
@@ -764,7 +778,8 @@ pub fn records(conn: &mut AnyConnection, who: &Principal, f: &RecordFilter) -> R
         q = q.filter(service_records::started_at.ge(d.and_time(chrono::NaiveTime::MIN)));
     }
     if let Some(d) = f.to {
-        q = q.filter(service_records::started_at.lt((d + Duration::days(1)).and_time(chrono::NaiveTime::MIN)));
+        q = q
+            .filter(service_records::started_at.lt((d + Duration::days(1)).and_time(chrono::NaiveTime::MIN)));
     }
     if !f.include_voided {
         q = q.filter(service_records::voided_at.is_null());
@@ -813,7 +828,12 @@ pub fn keeps_location(conn: &mut AnyConnection, who: &Principal, id: i64) -> Res
 }
 
 /// Attaches a stored file to record `id` (its provider).
-pub fn add_evidence(tx: &mut Tx<'_>, who: &Principal, record_id: i64, e: &NewEvidence) -> Result<i64, ServiceError> {
+pub fn add_evidence(
+    tx: &mut Tx<'_>,
+    who: &Principal,
+    record_id: i64,
+    e: &NewEvidence,
+) -> Result<i64, ServiceError> {
     let row = own_record(tx.conn(), who, record_id)?;
     if row.voided_at.is_some() || reported(tx.conn(), &row)? {
         return Err(report_refused(ReportProblem::Reviewed));
@@ -831,14 +851,16 @@ pub fn add_evidence(tx: &mut Tx<'_>, who: &Principal, record_id: i64, e: &NewEvi
         ))
         .returning(service_evidence::id)
         .get_result(tx.conn())?;
-    tx.record(Change::new("create", "service_evidence", id).district(who.district_id).after(serde_json::json!({
-        "record_id": record_id,
-        "sha256": e.sha256,
-        "media_type": e.media_type,
-        "size_bytes": e.size_bytes,
-        "name": e.display_name,
-        "location_removed": e.location_removed,
-    })));
+    tx.record(Change::new("create", "service_evidence", id).district(who.district_id).after(
+        serde_json::json!({
+            "record_id": record_id,
+            "sha256": e.sha256,
+            "media_type": e.media_type,
+            "size_bytes": e.size_bytes,
+            "name": e.display_name,
+            "location_removed": e.location_removed,
+        }),
+    ));
     Ok(id)
 }
 
@@ -893,7 +915,18 @@ pub fn facts(
         q = q.filter(service_records::contract_id.eq(c));
     }
     #[allow(clippy::type_complexity)]
-    let rows: Vec<(i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, String, String, NaiveDateTime, i32)> = q
+    let rows: Vec<(
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        String,
+        String,
+        NaiveDateTime,
+        i32,
+    )> = q
         .select((
             service_records::id,
             service_records::supplier_id,
@@ -909,8 +942,8 @@ pub fn facts(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, supplier_id, contract_id, recipient_id, household_id, town_id, service_code, worker, started_at, m)| {
-            RecordFact {
+        .map(
+            |(
                 id,
                 supplier_id,
                 contract_id,
@@ -920,9 +953,22 @@ pub fn facts(
                 service_code,
                 worker,
                 started_at,
-                minutes: m.max(0) as u32,
-            }
-        })
+                m,
+            )| {
+                RecordFact {
+                    id,
+                    supplier_id,
+                    contract_id,
+                    recipient_id,
+                    household_id,
+                    town_id,
+                    service_code,
+                    worker,
+                    started_at,
+                    minutes: m.max(0) as u32,
+                }
+            },
+        )
         .collect())
 }
 
@@ -950,7 +996,8 @@ pub fn flags(
     let mut files: Vec<(i64, String)> =
         evidence_of(conn, &ids)?.into_iter().map(|e| (e.record_id, e.sha256)).collect();
     // The same file on a record outside the period counts too.
-    let shas: Vec<String> = files.iter().map(|(_, s)| s.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let shas: Vec<String> =
+        files.iter().map(|(_, s)| s.clone()).collect::<HashSet<_>>().into_iter().collect();
     for chunk in shas.chunks(500) {
         let more: Vec<(i64, String)> = service_evidence::table
             .inner_join(service_records::table)
@@ -1107,8 +1154,14 @@ pub fn submit_report(tx: &mut Tx<'_>, who: &Principal, r: &NewReport) -> Result<
     }
     let live = live_periods(tx.conn(), c.id)?;
     let periods: Vec<(NaiveDate, NaiveDate)> = live.iter().map(|(_, _, a, b)| (*a, *b)).collect();
-    check_period(r.period_from, r.period_to, (c.start_on, c.current_end_on), super::budget::today(), &periods)
-        .map_err(report_refused)?;
+    check_period(
+        r.period_from,
+        r.period_to,
+        (c.start_on, c.current_end_on),
+        super::budget::today(),
+        &periods,
+    )
+    .map_err(report_refused)?;
     if let Some(m) = r.milestone_id {
         let full = contract_db::full_of(tx.conn(), c.clone())?;
         let ours = full.milestones.iter().any(|x| x.id == m);
@@ -1145,15 +1198,18 @@ pub fn submit_report(tx: &mut Tx<'_>, who: &Principal, r: &NewReport) -> Result<
                 report_lines::statement.eq(statement),
             ))
             .execute(tx.conn())?;
-        measured_json.push(serde_json::json!({ "line": line.line_no, "measured": measured.map(|m| m.to_string()) }));
+        measured_json
+            .push(serde_json::json!({ "line": line.line_no, "measured": measured.map(|m| m.to_string()) }));
     }
-    tx.record(Change::new("submit", "service_reports", id).district(who.district_id).after(serde_json::json!({
-        "contract_id": c.id,
-        "period": [r.period_from, r.period_to],
-        "milestone_id": r.milestone_id,
-        "records": facts.len(),
-        "lines": measured_json,
-    })));
+    tx.record(Change::new("submit", "service_reports", id).district(who.district_id).after(
+        serde_json::json!({
+            "contract_id": c.id,
+            "period": [r.period_from, r.period_to],
+            "milestone_id": r.milestone_id,
+            "records": facts.len(),
+            "lines": measured_json,
+        }),
+    ));
     Ok(id)
 }
 
@@ -1199,7 +1255,9 @@ pub fn review_report(
                 return Err(report_refused(ReportProblem::CommentRequired));
             }
             let n = diesel::update(
-                service_reports::table.filter(service_reports::id.eq(id)).filter(service_reports::version.eq(version)),
+                service_reports::table
+                    .filter(service_reports::id.eq(id))
+                    .filter(service_reports::version.eq(version)),
             )
             .set((
                 service_reports::status.eq("returned"),
@@ -1221,13 +1279,16 @@ pub fn review_report(
             if scores.len() != lines.len() {
                 return Err(report_refused(ReportProblem::Scores));
             }
-            let weighted: Vec<(Decimal, Decimal)> = lines.iter().zip(scores).map(|(l, s)| (l.weight, *s)).collect();
+            let weighted: Vec<(Decimal, Decimal)> =
+                lines.iter().zip(scores).map(|(l, s)| (l.weight, *s)).collect();
             let total = if lines.is_empty() { Some(Decimal::ONE_HUNDRED) } else { evaluate(&weighted) };
             let total = total.ok_or(report_refused(ReportProblem::Scores))?;
             let grade = Grade::of(total);
             for (l, s) in lines.iter().zip(scores) {
                 diesel::update(
-                    report_lines::table.filter(report_lines::report_id.eq(id)).filter(report_lines::line_no.eq(l.line_no)),
+                    report_lines::table
+                        .filter(report_lines::report_id.eq(id))
+                        .filter(report_lines::line_no.eq(l.line_no)),
                 )
                 .set(report_lines::score_centi.eq(Some(centi(*s) as i32)))
                 .execute(tx.conn())?;
@@ -1240,7 +1301,12 @@ pub fn review_report(
                         milestone_id: m,
                         accepted_on: super::budget::today(),
                         score: Some(total),
-                        note: format!("服务报告 #{id}（{} 至 {}）验收，绩效 {total} 分，{}", r.period_from, r.period_to, grade.zh()),
+                        note: format!(
+                            "服务报告 #{id}（{} 至 {}）验收，绩效 {total} 分，{}",
+                            r.period_from,
+                            r.period_to,
+                            grade.zh()
+                        ),
                         report_id: Some(id),
                     },
                 )?),
@@ -1248,7 +1314,9 @@ pub fn review_report(
             };
             let comment = comment.trim();
             let n = diesel::update(
-                service_reports::table.filter(service_reports::id.eq(id)).filter(service_reports::version.eq(version)),
+                service_reports::table
+                    .filter(service_reports::id.eq(id))
+                    .filter(service_reports::version.eq(version)),
             )
             .set((
                 service_reports::status.eq("accepted"),
@@ -1351,7 +1419,12 @@ pub fn report(conn: &mut AnyConnection, who: &Principal, id: i64) -> Result<Opti
     let contract = contract_db::load_in(conn, r.district_id, r.contract_id)?;
     let stored: HashMap<i32, (Option<i64>, String, Option<i32>)> = report_lines::table
         .filter(report_lines::report_id.eq(id))
-        .select((report_lines::line_no, report_lines::measured_centi, report_lines::statement, report_lines::score_centi))
+        .select((
+            report_lines::line_no,
+            report_lines::measured_centi,
+            report_lines::statement,
+            report_lines::score_centi,
+        ))
         .load::<(i32, Option<i64>, String, Option<i32>)>(conn)?
         .into_iter()
         .map(|(n, m, s, sc)| (n, (m, s, sc)))
@@ -1362,7 +1435,12 @@ pub fn report(conn: &mut AnyConnection, who: &Principal, id: i64) -> Result<Opti
             let (measured, statement, score) = stored.get(&ind.line_no).cloned().unwrap_or_default();
             let measured = measured.map(|m| Decimal::new(m, 2));
             let due = ind.counts.as_ref().map(|k| {
-                target_to_date(Decimal::from(k.target), contract.start_on, contract.current_end_on, r.period_to)
+                target_to_date(
+                    Decimal::from(k.target),
+                    contract.start_on,
+                    contract.current_end_on,
+                    r.period_to,
+                )
             });
             let suggested = measured.zip(due).map(|(m, d)| suggested_score(m, d));
             ReportLine {

@@ -807,8 +807,18 @@ mod tests {
                 },
             ],
             indicators: vec![
-                IndicatorInput { name: "走访完成率".into(), target: "≥95%".into(), weight: d("60"), counts: None },
-                IndicatorInput { name: "对象满意度".into(), target: "≥90%".into(), weight: d("40"), counts: None },
+                IndicatorInput {
+                    name: "走访完成率".into(),
+                    target: "≥95%".into(),
+                    weight: d("60"),
+                    counts: None,
+                },
+                IndicatorInput {
+                    name: "对象满意度".into(),
+                    target: "≥90%".into(),
+                    weight: d("40"),
+                    counts: None,
+                },
             ],
             breach_clauses: vec!["未按约定提供服务的,按日扣减合同价款的千分之一。".into()],
         }

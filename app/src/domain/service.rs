@@ -762,6 +762,9 @@ pub fn check_period(
 pub enum ServiceFault {
     Recipient(Vec<(RecipientField, RecipientProblem)>),
     Record(Vec<(RecordField, RecordProblem)>),
+    /// An import's rows: (row number as the sender counts it, field,
+    /// problem).
+    Rows(Vec<(usize, RecordField, RecordProblem)>),
     Report(ReportProblem),
     Upload(super::files::FileProblem),
 }

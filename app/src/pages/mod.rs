@@ -16,6 +16,7 @@ pub mod payroll_people;
 pub mod posts;
 pub mod roster;
 pub mod roster_import;
+pub mod services;
 pub mod users;
 
 use crate::domain::calendar::china_time;

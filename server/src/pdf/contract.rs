@@ -285,8 +285,18 @@ pub fn sample(template: ContractTemplate) -> ContractDoc {
             },
         ],
         indicators: vec![
-            IndicatorInput { name: "服务完成率".into(), target: "≥95%".into(), weight: d("60"), counts: None },
-            IndicatorInput { name: "服务对象满意度".into(), target: "≥90%".into(), weight: d("40"), counts: None },
+            IndicatorInput {
+                name: "服务完成率".into(),
+                target: "≥95%".into(),
+                weight: d("60"),
+                counts: None,
+            },
+            IndicatorInput {
+                name: "服务对象满意度".into(),
+                target: "≥90%".into(),
+                weight: d("40"),
+                counts: None,
+            },
         ],
         breach_clauses: vec![
             "乙方未按约定提供服务的，每发现一次扣减当期服务费用的1%。".into(),

@@ -567,6 +567,257 @@ pub async fn ocds(
     }
 }
 
+/// Query of `GET /api/v1/service-records`.
+#[derive(Debug, serde::Deserialize)]
+pub struct RecordsQuery {
+    pub contract: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    /// Paging: records with an id above this, in id order.
+    pub after_id: Option<i64>,
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub include_voided: bool,
+}
+
+/// `GET /api/v1/service-records`: the records the caller may see (a
+/// provider its own, a town its town's), in id order from `after_id`
+/// (`limit` ≤ 5,000, default 1,000).
+pub async fn service_records(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Query(q): Query<RecordsQuery>,
+) -> Response {
+    let limit = q.limit.unwrap_or(1_000);
+    if !(1..=5_000).contains(&limit) {
+        return error_json(StatusCode::BAD_REQUEST, "bad_request", "limit is 1 to 5000");
+    }
+    read_json(&state, auth.principal, move |conn, p| {
+        use app::db::services::{RecordFilter, evidence_of, records};
+        let filter = RecordFilter {
+            contract_id: q.contract,
+            from: q.from,
+            to: q.to,
+            include_voided: q.include_voided,
+            limit,
+            after_id: Some(q.after_id.unwrap_or(0)),
+        };
+        let rows = records(conn, p, &filter).map_err(app::api::from_db)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut evidence: std::collections::HashMap<i64, Vec<serde_json::Value>> = Default::default();
+        for e in evidence_of(conn, &ids).map_err(app::api::from_db)? {
+            evidence.entry(e.record_id).or_default().push(json!({
+                "id": e.id, "sha256": e.sha256, "media_type": e.media_type, "size_bytes": e.size_bytes,
+                "name": e.display_name, "location_removed": e.location_removed,
+            }));
+        }
+        let next = if rows.len() as i64 == limit { rows.last().map(|r| r.id) } else { None };
+        let records: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "contract_id": r.contract_id,
+                    "supplier_id": r.supplier_id,
+                    "recipient_id": r.recipient_id,
+                    "town_id": r.town_id,
+                    "service_code": r.service_code,
+                    "started_at": r.started_at.format("%Y-%m-%dT%H:%M").to_string(),
+                    "minutes": r.minutes,
+                    "worker": r.worker,
+                    "notes": r.notes,
+                    "location": r.latitude_micro.zip(r.longitude_micro).map(|(a, b)| {
+                        app::domain::service::Location { lat_micro: a, lon_micro: b }.text()
+                    }),
+                    "source": r.source,
+                    "external_id": r.external_id,
+                    "voided": r.void_reason.is_some(),
+                    "void_reason": r.void_reason,
+                    "evidence": evidence.remove(&r.id).unwrap_or_default(),
+                })
+            })
+            .collect();
+        Ok(json!({ "count": records.len(), "next_after_id": next, "records": records }))
+    })
+    .await
+}
+
+/// The most records one call may send.
+pub const MAX_RECORDS_PER_CALL: usize = 10_000;
+
+/// One record as another system sends it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRecord {
+    pub contract_id: i64,
+    /// The register's id, or the person's identity number.
+    pub recipient_id: Option<i64>,
+    pub recipient_id_number: Option<String>,
+    pub service_code: String,
+    /// China Standard Time, `YYYY-MM-DDTHH:MM`.
+    pub started_at: String,
+    pub minutes: u32,
+    pub worker: String,
+    #[serde(default)]
+    pub notes: String,
+    pub location: Option<String>,
+    #[serde(default)]
+    pub keep_location: bool,
+    /// The sender's own id: sending it again is harmless.
+    pub external_id: Option<String>,
+}
+
+type FieldProblems = Vec<(app::domain::service::RecordField, app::domain::service::RecordProblem)>;
+
+impl ApiRecord {
+    fn input(
+        &self,
+        id_numbers: &std::collections::HashMap<String, i64>,
+    ) -> Result<app::domain::service::RecordInput, FieldProblems> {
+        use app::domain::service::{Location, RecordField, RecordProblem};
+        let mut problems = Vec::new();
+        let started_at = app::api::services::parse_time(&self.started_at);
+        if started_at.is_none() {
+            problems.push((RecordField::StartedAt, RecordProblem::Unreadable));
+        }
+        let recipient_id = match (&self.recipient_id, self.recipient_id_number.as_deref().map(str::trim)) {
+            (Some(id), _) => Some(*id),
+            (None, Some(n)) if !n.is_empty() => match id_numbers.get(&n.to_ascii_uppercase()) {
+                Some(id) => Some(*id),
+                None => {
+                    problems.push((RecordField::Recipient, RecordProblem::UnknownRecipient));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let location = match self.location.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(text) => {
+                let l = Location::parse(text);
+                if l.is_none() {
+                    problems.push((RecordField::Location, RecordProblem::Location));
+                }
+                l
+            }
+        };
+        match started_at {
+            Some(started_at) if problems.is_empty() => Ok(app::domain::service::RecordInput {
+                contract_id: self.contract_id,
+                recipient_id,
+                service_code: self.service_code.clone(),
+                started_at,
+                minutes: self.minutes,
+                worker: self.worker.clone(),
+                notes: self.notes.clone(),
+                location,
+                keep_location: self.keep_location,
+                external_id: self.external_id.clone(),
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn problems_json(list: &FieldProblems) -> Vec<serde_json::Value> {
+    list.iter().map(|(f, p)| json!({ "field": f, "problem": p })).collect()
+}
+
+/// `POST /api/v1/service-records`: a provider's system sends one record
+/// (an object: 201 with its id, or 200 with the stored one when its
+/// `external_id` was sent before) or many (`{"records": [...]}`: all are
+/// stored, 201, or none, 422 with each row's problems).
+pub async fn create_service_records(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Extension(meta): Extension<app::auth::RequestMeta>,
+    body: axum::body::Bytes,
+) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Body {
+        Many { records: Vec<ApiRecord> },
+        One(ApiRecord),
+    }
+    let body: Body = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return error_json(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string()),
+    };
+    if let Body::Many { records } = &body
+        && records.len() > MAX_RECORDS_PER_CALL
+    {
+        return error_json(StatusCode::PAYLOAD_TOO_LARGE, "too_many", "at most 10000 records per call");
+    }
+    let p = auth.principal;
+    let actor = app::auth::actor_of(Some(&p), meta);
+    let result = state
+        .db
+        .run(move |conn| {
+            use app::db::services::{Source, create_record, create_records, recipients};
+            let id_numbers: std::collections::HashMap<String, i64> =
+                recipients(conn, &p, None)?.into_iter().map(|(r, _)| (r.id_number, r.id)).collect();
+            Ok(match body {
+                Body::One(r) => match r.input(&id_numbers) {
+                    Err(problems) => Err(Err(problems)),
+                    Ok(input) => {
+                        app::db::write::write(conn, &actor, |tx| create_record(tx, &p, &input, Source::Api))
+                            .map(|(id, created)| json!({ "id": id, "created": created }))
+                            .map_err(Ok)
+                    }
+                },
+                Body::Many { records } => {
+                    let mut inputs = Vec::with_capacity(records.len());
+                    let mut rows = Vec::new();
+                    for (i, r) in records.iter().enumerate() {
+                        match r.input(&id_numbers) {
+                            Ok(x) => inputs.push(x),
+                            Err(list) => rows.extend(list.into_iter().map(|(f, p)| (i, f, p))),
+                        }
+                    }
+                    if !rows.is_empty() {
+                        Err(Ok(app::db::services::ServiceError::Rows(rows)))
+                    } else {
+                        let note = format!("api-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"));
+                        app::db::write::write(conn, &actor, |tx| {
+                            create_records(tx, &p, &inputs, Source::Api, &note)
+                        })
+                        .map(|n| json!({ "created": n }))
+                        .map_err(Ok)
+                    }
+                }
+            })
+        })
+        .await;
+    use app::db::services::ServiceError;
+    match result {
+        Ok(Ok(v)) => {
+            let status = if v["created"] == json!(false) { StatusCode::OK } else { StatusCode::CREATED };
+            (status, Json(v)).into_response()
+        }
+        Ok(Err(Err(problems))) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "refused", "problems": problems_json(&problems) })),
+        )
+            .into_response(),
+        Ok(Err(Ok(ServiceError::Rows(rows)))) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": "refused",
+                "message": "no record was stored",
+                "rows": rows.iter().map(|(i, f, p)| json!({ "index": i, "field": f, "problem": p })).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+        Ok(Err(Ok(ServiceError::Refused(app::domain::service::ServiceFault::Record(problems))))) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "refused", "problems": problems_json(&problems) })),
+        )
+            .into_response(),
+        Ok(Err(Ok(e))) => app_error(&app::api::services::ssr::from_service(e)),
+        Err(e) => app_error(&app::api::from_db(e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Every `/api/v1` route of the policy is documented, and nothing

@@ -166,32 +166,20 @@ pub async fn upload_attachment(
     Extension(meta): Extension<RequestMeta>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
     let locale = request_locale(&headers);
     let t = locale.messages().budget;
     let p = auth.principal;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => {
-                let name = field.file_name().unwrap_or("").to_owned();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.attach_errors[1]);
-                    }
-                    Err(_) => return text_response(StatusCode::BAD_REQUEST, t.attach_errors[0]),
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.attach_errors[1]);
-            }
-            Err(_) => return text_response(StatusCode::BAD_REQUEST, t.attach_errors[0]),
+    let file = match super::files::read_upload(form).await {
+        Ok(u) => u.file,
+        Err(super::files::UploadFailure::TooLarge) => {
+            return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.attach_errors[1]);
         }
-    }
+        Err(super::files::UploadFailure::Malformed) => {
+            return text_response(StatusCode::BAD_REQUEST, t.attach_errors[0]);
+        }
+    };
     let Some((name, bytes)) = file else {
         return text_response(StatusCode::BAD_REQUEST, t.attach_errors[0]);
     };

@@ -49,6 +49,54 @@ pub(super) fn request_locale(headers: &HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
+/// A multipart form as uploaded: its `file` field (the browser's name for
+/// it, for display only, and the bytes) and its text fields.
+#[derive(Debug, Default)]
+pub(super) struct UploadForm {
+    pub file: Option<(String, Vec<u8>)>,
+    pub text: std::collections::HashMap<String, String>,
+}
+
+/// Why a multipart form could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum UploadFailure {
+    /// Over the body limit (HTTP 413).
+    TooLarge,
+    /// Not a readable multipart form (HTTP 400).
+    Malformed,
+}
+
+/// Reads a whole multipart form: the one path every upload takes.
+pub(super) async fn read_upload(mut form: axum::extract::Multipart) -> Result<UploadForm, UploadFailure> {
+    let failure = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            UploadFailure::TooLarge
+        } else {
+            UploadFailure::Malformed
+        }
+    };
+    let mut out = UploadForm::default();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(out),
+            Err(e) => {
+                tracing::info!(error = %e, "bad multipart upload");
+                return Err(failure(e.status()));
+            }
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|e| failure(e.status()))?;
+            out.file = Some((file_name, bytes.to_vec()));
+        } else if !name.is_empty() {
+            let value = field.text().await.map_err(|e| failure(e.status()))?;
+            out.text.insert(name, value);
+        }
+    }
+}
+
 /// A PDF download named `utf8_name` (RFC 6266), with `ascii_name` for
 /// clients that cannot read the UTF-8 form.
 fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {

@@ -10,6 +10,7 @@ mod files;
 pub mod guard;
 mod health;
 pub(crate) mod payroll_files;
+mod service_files;
 mod sheets;
 
 use app::policy::{self, RouteKind};
@@ -53,6 +54,10 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::CONTRACT_PDF),
     ("GET", policy::paths::CONTRACT_TEMPLATE_PREVIEW),
     ("GET", policy::paths::OCDS_DOWNLOAD),
+    ("GET", policy::paths::API_SERVICE_RECORDS),
+    ("POST", policy::paths::API_SERVICE_RECORDS),
+    ("POST", policy::paths::EVIDENCE_UPLOAD),
+    ("GET", policy::paths::EVIDENCE),
     ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
     ("GET", policy::paths::ROSTER_IMPORT_FAILED),
     ("GET", policy::paths::ROSTER_TEMPLATE),
@@ -172,6 +177,18 @@ pub fn router(state: AppState) -> Router {
         .route(policy::paths::CONTRACT_PDF, get(contract_files::contract_pdf))
         .route(policy::paths::CONTRACT_TEMPLATE_PREVIEW, get(contract_files::template_preview))
         .route(policy::paths::OCDS_DOWNLOAD, get(contract_files::ocds_download))
+        .route(
+            policy::paths::API_SERVICE_RECORDS,
+            get(api_v1::service_records)
+                .post(api_v1::create_service_records)
+                .layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
+        .route(
+            policy::paths::EVIDENCE_UPLOAD,
+            post(service_files::upload_evidence)
+                .layer(DefaultBodyLimit::max(app::domain::files::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route(policy::paths::EVIDENCE, get(service_files::evidence))
         .route(
             policy::paths::ROSTER_IMPORT_UPLOAD,
             post(sheets::roster_import)

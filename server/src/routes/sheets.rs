@@ -61,7 +61,7 @@ pub async fn roster_import(
     Extension(auth): Extension<Authenticated>,
     Extension(meta): Extension<RequestMeta>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
     let locale = request_locale(&headers);
     let t = locale.messages().import;
@@ -69,38 +69,18 @@ pub async fn roster_import(
     if !imports::may_import(&p) {
         return error_response(&AppError::Forbidden, locale);
     }
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut mode = ImportMode::All;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.upload_too_large);
-            }
-            Err(e) => {
-                tracing::info!(error = %e, "bad multipart upload");
-                return text_response(StatusCode::BAD_REQUEST, t.upload_missing);
-            }
-        };
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_owned();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.upload_too_large);
-                    }
-                    Err(_) => return text_response(StatusCode::BAD_REQUEST, t.upload_missing),
-                }
-            }
-            Some("mode") => {
-                let v = field.text().await.unwrap_or_default();
-                mode = ImportMode::from_code(v.trim()).unwrap_or(ImportMode::All);
-            }
-            _ => {}
+    let upload = match super::files::read_upload(form).await {
+        Ok(u) => u,
+        Err(super::files::UploadFailure::TooLarge) => {
+            return text_response(StatusCode::PAYLOAD_TOO_LARGE, t.upload_too_large);
         }
-    }
+        Err(super::files::UploadFailure::Malformed) => {
+            return text_response(StatusCode::BAD_REQUEST, t.upload_missing);
+        }
+    };
+    let mode =
+        upload.text.get("mode").and_then(|m| ImportMode::from_code(m.trim())).unwrap_or(ImportMode::All);
+    let file = upload.file;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return text_response(StatusCode::BAD_REQUEST, t.upload_missing);
     };
