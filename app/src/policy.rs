@@ -204,6 +204,11 @@ pub mod paths {
     /// A record's evidence upload (its provider) and an evidence file.
     pub const EVIDENCE_UPLOAD: &str = "/files/service-records/{id}/evidence";
     pub const EVIDENCE: &str = "/files/evidence/{id}";
+    /// Service records as spreadsheets: the import template, the import
+    /// (providers) and the export (every reader, scoped).
+    pub const RECORDS_TEMPLATE: &str = "/files/service-records/template.xlsx";
+    pub const RECORDS_IMPORT: &str = "/files/service-records/import";
+    pub const RECORDS_XLSX: &str = "/files/service-records.xlsx";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -272,6 +277,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::CONTRACT_PDF, File, AnyOf(CONTRACT_READERS)),
     rule("POST", paths::EVIDENCE_UPLOAD, File, AnyOf(&[Role::Provider])),
     rule("GET", paths::EVIDENCE, File, AnyOf(SERVICE_READERS)),
+    rule("GET", paths::RECORDS_TEMPLATE, File, AnyOf(&[Role::Provider])),
+    rule("POST", paths::RECORDS_IMPORT, File, AnyOf(&[Role::Provider])),
+    rule("GET", paths::RECORDS_XLSX, File, AnyOf(SERVICE_READERS)),
     rule("GET", paths::CONTRACT_TEMPLATE_PREVIEW, File, AnyOf(TEMPLATE_EDITORS)),
     // Open data (政府购买服务合同应当依法予以公告): no personal data in it.
     early("GET", paths::OCDS_DOWNLOAD, File, Public),

@@ -42,5 +42,6 @@ mod http;
 mod matrix;
 mod payroll;
 mod posts;
+mod services;
 mod sheets;
 mod support;

@@ -50,6 +50,9 @@ struct Ids {
     year: String,
     /// Per town code, its project and contract; `None`: the bureau's.
     contracts: Vec<(Option<String>, String, String)>,
+    /// Per user, a service report and an evidence file within their scope
+    /// (`None`: the bureau's staff).
+    services: Vec<(Option<String>, String, String)>,
 }
 
 impl Ids {
@@ -115,8 +118,79 @@ impl Ids {
                 server.db.query(&format!("SELECT min(id) FROM contracts WHERE town_id = {town}")),
             ));
         }
-        Ids { towns, imports, jobs, attachments, year, contracts }
+        let services = service_ids(server, &contracts).await;
+        Ids { towns, imports, jobs, attachments, year, contracts, services }
     }
+}
+
+/// Reports and evidence for each kind of reader: the demo's for the
+/// bureau and the demo provider; for each demo town (and 渝安, serving
+/// 双河) a report on the town's own contract and a photo on a record of
+/// someone living there.
+async fn service_ids(
+    server: &Server,
+    contracts: &[(Option<String>, String, String)],
+) -> Vec<(Option<String>, String, String)> {
+    let a = Client::demo(server, "provider").await;
+    let b = Client::demo(server, "provider.yuan").await;
+    let supplier =
+        |u: &str| server.db.query(&format!("SELECT supplier_id FROM users WHERE username = '{u}'"));
+    let (sa, sb) = (supplier("provider"), supplier("provider.yuan"));
+    let town = |code: &str| format!("(SELECT id FROM towns WHERE code = '{code}')");
+    let photo = |client: &Client, record: String| {
+        let client = client.clone();
+        async move {
+            let part = reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n".to_vec()).file_name("p.png");
+            let res = client
+                .post_multipart(
+                    &format!("/files/service-records/{record}/evidence"),
+                    reqwest::multipart::Form::new().part("file", part),
+                )
+                .await;
+            assert_eq!(res.status(), 303);
+        }
+    };
+    photo(
+        &a,
+        server.db.query(&format!(
+            "SELECT max(id) FROM service_records WHERE supplier_id = {sa} AND town_id = {}",
+            town("001")
+        )),
+    )
+    .await;
+    let in_binjiang = server.db.query("SELECT max(id) FROM service_evidence");
+    photo(&b, server.db.query(&format!("SELECT max(id) FROM service_records WHERE supplier_id = {sb}")))
+        .await;
+    let of_yuan = server.db.query("SELECT max(id) FROM service_evidence");
+    let yesterday = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+        - chrono::Duration::days(1))
+    .to_string();
+    let report = |client: &Client, code: &str| {
+        let client = client.clone();
+        let contract =
+            contracts.iter().find(|c| c.0.as_deref() == Some(code)).expect("town contract").2.clone();
+        let from = server.db.query(&format!("SELECT start_on FROM contracts WHERE id = {contract}"));
+        let yesterday = yesterday.clone();
+        async move {
+            let form = serde_json::json!({ "form": { "contract_id": contract.parse::<i64>().unwrap(), "period_from": from, "period_to": yesterday, "milestone_id": null, "summary": "测试报告", "statements": [] } });
+            let (status, id) = client.call_json("submit_service_report", &form).await;
+            assert_eq!(status, 200, "{id}");
+            id.to_string()
+        }
+    };
+    let binjiang_report = report(&a, "001").await;
+    let shuanghe_report = report(&b, "011").await;
+    let bureau = (
+        server.db.query("SELECT min(id) FROM service_reports"),
+        server.db.query("SELECT min(id) FROM service_evidence"),
+    );
+    vec![
+        (None, bureau.0.clone(), bureau.1.clone()),
+        (Some("provider".into()), bureau.0, bureau.1),
+        (Some("town.binjiang".into()), binjiang_report, in_binjiang),
+        (Some("town.shuanghe".into()), shuanghe_report.clone(), of_yuan.clone()),
+        (Some("provider.yuan".into()), shuanghe_report, of_yuan),
+    ]
 }
 
 /// A concrete request for a route pattern, within `username`'s scope (the
@@ -134,8 +208,19 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         .find(|(u, _)| u.as_deref() == username)
         .or_else(|| ids.attachments.first())
         .map_or("1", |(_, id)| id.as_str());
-    let scope = if username.is_some_and(|u| u.starts_with("town.")) { Some(code.to_owned()) } else { None };
+    // 渝安's user sees 双河's contract, the one it serves.
+    let scope = match username {
+        Some(u) if u.starts_with("town.") => Some(code.to_owned()),
+        Some("provider.yuan") => Some("011".to_owned()),
+        _ => None,
+    };
     let (_, project, contract) = ids.contracts.iter().find(|c| c.0 == scope).expect("contract ids");
+    let (_, report, evidence) = ids
+        .services
+        .iter()
+        .find(|s| s.0.as_deref() == username)
+        .or_else(|| ids.services.first())
+        .expect("service ids");
     let id = if path.starts_with("/towns/") {
         town.as_str()
     } else if path.starts_with("/files/jobs/") {
@@ -153,6 +238,10 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         contract.as_str()
     } else if path.starts_with("/procurement/") {
         project.as_str()
+    } else if path.starts_with("/services/reports/") {
+        report.as_str()
+    } else if path.starts_with("/files/evidence/") {
+        evidence.as_str()
     } else if path.starts_with("/budget/sources/") {
         // The demo's sources: district ones first, then each demo town's
         // own funds (a town user sees only their own).

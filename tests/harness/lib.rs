@@ -29,6 +29,7 @@ pub const DEMO_USERS: &[(&str, &str)] = &[
     ("town.binjiang", "town"),
     ("town.shuanghe", "town"),
     ("provider", "provider"),
+    ("provider.yuan", "provider"),
     ("inspector", "inspector"),
     ("auditor", "auditor"),
 ];

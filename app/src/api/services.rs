@@ -627,7 +627,7 @@ pub mod ssr {
                 period_from: r.period_from,
                 period_to: r.period_to,
                 milestone: r.milestone_id.and_then(|m| milestones.get(&m).cloned()),
-                total: r.total(),
+                total: r.total().map(|t| t.normalize()),
                 grade: r.grade(),
                 status: r.status,
             });
@@ -766,7 +766,7 @@ pub mod ssr {
             contract_title: full.contract.title,
             period_from: r.period_from,
             period_to: r.period_to,
-            total: r.total_centi.map(|t| Decimal::new(i64::from(t), 2)),
+            total: r.total_centi.map(|t| Decimal::new(i64::from(t), 2).normalize()),
             grade: r.grade.as_deref().and_then(Grade::from_code),
             summary: r.summary,
             status: r.status,

@@ -21,6 +21,7 @@ pub mod procurement;
 pub mod roster;
 pub mod roster_import;
 pub mod service;
+pub mod service_import;
 pub mod staffing;
 pub mod supplier;
 pub mod tax;

@@ -249,9 +249,13 @@ impl Location {
         Some(Location { lat_micro: micro(lat)?, lon_micro: micro(lon)? })
     }
 
-    /// As typed: six decimals.
+    /// As typed: up to six decimals.
     pub fn text(self) -> String {
-        format!("{}, {}", Decimal::new(self.lat_micro, 6), Decimal::new(self.lon_micro, 6))
+        format!(
+            "{}, {}",
+            Decimal::new(self.lat_micro, 6).normalize(),
+            Decimal::new(self.lon_micro, 6).normalize()
+        )
     }
 }
 

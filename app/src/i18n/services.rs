@@ -92,6 +92,12 @@ pub struct ServiceText {
     pub area_title: &'static str,
     pub area_whole: &'static str,
     pub area_save: &'static str,
+    pub export: &'static str,
+    pub import: &'static str,
+    pub import_template: &'static str,
+    pub import_help: &'static str,
+    /// `{n}`.
+    pub imported: &'static str,
 }
 
 pub const ZH_CN: ServiceText = ServiceText {
@@ -179,6 +185,11 @@ pub const ZH_CN: ServiceText = ServiceText {
     area_title: "服务区域",
     area_whole: "全区",
     area_save: "保存服务区域",
+    export: "导出表格",
+    import: "导入表格",
+    import_template: "下载导入模板",
+    import_help: "按模板填写后上传（.xlsx）。任何一行有误时不导入任何记录，并逐条列出行号和列号。",
+    imported: "已导入 {n} 条服务记录。",
 };
 
 pub const EN: ServiceText = ServiceText {
@@ -266,6 +277,11 @@ pub const EN: ServiceText = ServiceText {
     area_title: "Service area",
     area_whole: "Whole district",
     area_save: "Save the area",
+    export: "Export spreadsheet",
+    import: "Import spreadsheet",
+    import_template: "Download the template",
+    import_help: "Fill in the template and upload it (.xlsx). If any row is wrong nothing is imported, and each problem is listed with its row and column.",
+    imported: "{n} service records imported.",
 };
 
 impl ServiceText {

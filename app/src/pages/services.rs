@@ -294,11 +294,25 @@ fn Records(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().services;
+    let query = use_query_map();
+    let imported = move || query.with(|q| q.get("imported"));
     let empty = records.is_empty();
     let error = move || void.value().get().and_then(Result::err);
     view! {
         <section class="panel" id="records">
             <h2>{move || t().records_title}</h2>
+            <div class="page-actions">
+                <a class="button" href=paths::RECORDS_XLSX download>{move || t().export}</a>
+                {may_record.then(|| view! {
+                    <a class="button" href=paths::RECORDS_TEMPLATE download>{move || t().import_template}</a>
+                    <form method="post" enctype="multipart/form-data" action=paths::RECORDS_IMPORT class="upload" id="records-import">
+                        <input type="file" name="file" required accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+                        <button type="submit" class="button">{move || t().import}</button>
+                    </form>
+                })}
+            </div>
+            {may_record.then(|| view! { <small class="muted">{move || t().import_help}</small> })}
+            {move || imported().map(|n: String| view! { <p class="form-ok" role="status">{move || t().imported.replace("{n}", &n)}</p> })}
             {move || error().map(|e| view! { <ActionError error=e /> })}
             {empty.then(|| view! { <p class="muted">{move || t().no_records}</p> })}
             {(!empty).then(|| view! {

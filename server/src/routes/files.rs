@@ -130,7 +130,7 @@ pub(super) fn text_response(status: StatusCode, body: &str) -> Response {
 
 pub(super) fn error_response(error: &AppError, locale: Locale) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = error.message(locale.messages());
+    let body = error.describe(locale.messages());
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 

@@ -11,6 +11,7 @@ pub mod guard;
 mod health;
 pub(crate) mod payroll_files;
 mod service_files;
+mod service_sheets;
 mod sheets;
 
 use app::policy::{self, RouteKind};
@@ -58,6 +59,9 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("POST", policy::paths::API_SERVICE_RECORDS),
     ("POST", policy::paths::EVIDENCE_UPLOAD),
     ("GET", policy::paths::EVIDENCE),
+    ("GET", policy::paths::RECORDS_TEMPLATE),
+    ("POST", policy::paths::RECORDS_IMPORT),
+    ("GET", policy::paths::RECORDS_XLSX),
     ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
     ("GET", policy::paths::ROSTER_IMPORT_FAILED),
     ("GET", policy::paths::ROSTER_TEMPLATE),
@@ -189,6 +193,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(app::domain::files::MAX_FILE_BYTES + 64 * 1024)),
         )
         .route(policy::paths::EVIDENCE, get(service_files::evidence))
+        .route(policy::paths::RECORDS_TEMPLATE, get(service_sheets::template))
+        .route(
+            policy::paths::RECORDS_IMPORT,
+            post(service_sheets::import)
+                .layer(DefaultBodyLimit::max(crate::xlsx::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route(policy::paths::RECORDS_XLSX, get(service_sheets::export))
         .route(
             policy::paths::ROSTER_IMPORT_UPLOAD,
             post(sheets::roster_import)

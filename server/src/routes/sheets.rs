@@ -30,7 +30,7 @@ fn today() -> chrono::NaiveDate {
     app::domain::calendar::china_date(chrono::Utc::now())
 }
 
-fn workbook_response(sheets: &[Sheet], ascii: &str, utf8: &str, locale: Locale) -> Response {
+pub(super) fn workbook_response(sheets: &[Sheet], ascii: &str, utf8: &str, locale: Locale) -> Response {
     match xlsx::workbook(sheets) {
         Ok(bytes) => download(bytes, XLSX, ascii, utf8),
         Err(e) => {
@@ -42,7 +42,7 @@ fn workbook_response(sheets: &[Sheet], ascii: &str, utf8: &str, locale: Locale) 
 
 /// Runs `work` on the database; a refusal or failure becomes the answer
 /// the user reads, in their language.
-async fn load<T: Send + 'static>(
+pub(super) async fn load<T: Send + 'static>(
     state: &AppState,
     locale: Locale,
     work: impl FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
