@@ -69,6 +69,7 @@ bench: build
 	cargo run --release -p app --example bench_payroll
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_import
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_payroll_run
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_services
 
 ## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
 clean-data:
