@@ -18,8 +18,18 @@ use reqwest::multipart::{Form, Part};
 const ROWS: usize = 10_000;
 const BATCHES: usize = 10;
 
-const HEADERS: [&str; 10] =
-    ["合同编号", "服务对象身份证号", "服务内容", "服务日期", "开始时间", "时长（分钟）", "服务人员", "服务情况", "服务地点（纬度, 经度）", "外部编号"];
+const HEADERS: [&str; 10] = [
+    "合同编号",
+    "服务对象身份证号",
+    "服务内容",
+    "服务日期",
+    "开始时间",
+    "时长（分钟）",
+    "服务人员",
+    "服务情况",
+    "服务地点（纬度, 经度）",
+    "外部编号",
+];
 
 fn workbook(contract: &str, people: &[String], days: &[String], batch: usize) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -53,20 +63,29 @@ fn workbook(contract: &str, people: &[String], days: &[String], batch: usize) ->
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    println!("| backend | import 10,000 rows: first / median / last of {BATCHES} | export {} records | file |", ROWS * BATCHES);
+    println!(
+        "| backend | import 10,000 rows: first / median / last of {BATCHES} | export {} records | file |",
+        ROWS * BATCHES
+    );
     println!("|---|---:|---:|---:|");
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let server = Server::start(backend);
         let provider = Client::demo(&server, "provider").await;
         let finance = Client::demo(&server, "finance").await;
-        let contract = server.db.query("SELECT number FROM contracts WHERE town_id IS NULL AND template = 'social_work_services'");
+        let contract = server.db.query(
+            "SELECT number FROM contracts WHERE town_id IS NULL AND template = 'social_work_services'",
+        );
         let start: chrono::NaiveDate = server
             .db
-            .query("SELECT start_on FROM contracts WHERE town_id IS NULL AND template = 'social_work_services'")
+            .query(
+                "SELECT start_on FROM contracts WHERE town_id IS NULL AND template = 'social_work_services'",
+            )
             .parse()
             .expect("start");
         let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-        let days: Vec<String> = (0..(today - start).num_days()).map(|d| (start + chrono::Duration::days(d)).to_string()).collect();
+        let days: Vec<String> = (0..(today - start).num_days())
+            .map(|d| (start + chrono::Duration::days(d)).to_string())
+            .collect();
         // Everyone the bureau contract serves (every town but 滨江).
         let people: Vec<String> = server
             .db

@@ -170,12 +170,13 @@ both_backends! {
         assert_eq!(server.db.query("SELECT count(*) FROM audit_log WHERE action = 'override'"), "1");
         let other = source(&o, "福利彩票公益金（社会救助类）");
         assert_eq!(amount(&other["balance"]["allocated"]) - amount(&other["balance"]["committed"]) - amount(&other["balance"]["paid"]), -130_000.0);
-        // Contracts and town purchases are social-work spending: the two
-        // demo contracts (360,000 as amended and 216,000) and the towns'
-        // purchases (150,000 and 60,000), 786,000 against 5% of 60
-        // million, is not met.
+        // Contracts and town purchases are social-work spending: the
+        // bureau's two contracts (360,000 as amended and 216,000) and the
+        // towns' contracts for their purchases (145,000 and 58,000, which
+        // replaced the requests' 150,000 and 60,000), 779,000 against 5%
+        // of 60 million, is not met.
         assert_eq!(checks["share"]["met"], false);
-        assert_eq!(amount(&checks["share"]["social_work"]), 786_000.0);
+        assert_eq!(amount(&checks["share"]["social_work"]), 779_000.0);
         assert_eq!(amount(&checks["share"]["required"]), 3_000_000.0);
         assert_eq!(checks["execution"].as_array().expect("execution").len(), 12);
         // Town users see their town's own funds only, without the checks.
@@ -330,14 +331,14 @@ both_backends! {
     async fn the_social_work_share_and_reversals(backend: Backend) {
         let server = Server::start(backend);
         let finance = Client::demo(&server, "finance").await;
-        // The demo's 786,000 of contracts and purchases is exactly 5% of
-        // 15.72 million...
-        assert_eq!(finance.call("record_fiscal_year", &[("year", "2026"), ("assistance_funds", "15720000")]).await.0, 200);
+        // The demo's 779,000 of contracts is exactly 5% of 15.58
+        // million...
+        assert_eq!(finance.call("record_fiscal_year", &[("year", "2026"), ("assistance_funds", "15580000")]).await.0, 200);
         let o = summary(&finance).await;
         assert_eq!(o["checks"]["share"]["met"], true);
         assert_eq!(amount(&o["checks"]["share"]["share_percent"]), 5.0);
         // ...and short of 5% of a yuan more.
-        assert_eq!(finance.call("record_fiscal_year", &[("year", "2026"), ("assistance_funds", "15720000.20")]).await.0, 200);
+        assert_eq!(finance.call("record_fiscal_year", &[("year", "2026"), ("assistance_funds", "15580000.20")]).await.0, 200);
         assert_eq!(summary(&finance).await["checks"]["share"]["met"], false);
         // The ledger cannot be edited, even by hand.
         assert!(server.db.try_query("UPDATE budget_entries SET paid_fen = 0").is_err());

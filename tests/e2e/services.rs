@@ -479,3 +479,61 @@ async fn spreadsheets_import_all_rows_or_none_and_export_what_the_reader_may_see
     assert_eq!(sheet.rows().count(), api_records(&finance).await.len() + 1);
     assert!(sheet.rows().skip(1).all(|r| !r[4].to_string().contains('*')));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_records_a_service_in_the_browser_and_finance_reviews_a_report() {
+    use gouzhu_tests::{Browser, DEMO_PASSWORD};
+    let server = Server::start(Backend::Sqlite);
+    let browser = Browser::new().await;
+    browser.login(&server.base_url, "provider", DEMO_PASSWORD).await;
+    browser.open_hydrated(&format!("{}/services", server.base_url)).await;
+    browser.wait_for("#record-form").await;
+    let before = browser.js("return document.querySelectorAll('#records-table tbody tr').length;").await;
+    let when = format!("{}T06:45", today() - chrono::Duration::days(1));
+    let set = |name: &str, value: &str| {
+        format!(
+            "const el = document.querySelector('#record-form [name={name}]'); el.value = '{value}'; el.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
+        )
+    };
+    browser.js(&set("started_at", &when)).await;
+    browser.js(&set("minutes", "35")).await;
+    browser.js(&set("worker", "浏览器测试员")).await;
+    browser.wait_for("#record-submit").await.click().await.expect("click");
+    let mut saved = false;
+    for _ in 0..100 {
+        let text = browser.js("const e = document.querySelector('#record-form-panel .form-ok'); return e ? e.textContent : '';").await;
+        if text.as_str().is_some_and(|t| !t.is_empty()) {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(saved, "no confirmation; console: {:?}", browser.console().await);
+    // The list reloads with the new record at the top.
+    let mut found = false;
+    for _ in 0..100 {
+        let t = browser
+            .js("const r = document.querySelector('#records-table tbody tr'); return r ? r.textContent : '';")
+            .await;
+        if t.as_str().is_some_and(|t| t.contains("浏览器测试员")) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found, "the new record is listed first (before: {before})");
+    let stored =
+        server.db.query("SELECT minutes || '|' || source FROM service_records WHERE worker = '浏览器测试员'");
+    assert_eq!(stored, "35|web");
+    browser.close().await;
+
+    // Finance opens the accepted report: its evaluation, in Chinese.
+    let browser = Browser::new().await;
+    browser.login(&server.base_url, "finance", DEMO_PASSWORD).await;
+    let report = server.db.query("SELECT min(id) FROM service_reports");
+    browser.open_hydrated(&format!("{}/services/reports/{report}", server.base_url)).await;
+    browser.wait_for("#report-lines tbody tr").await;
+    assert_eq!(browser.text("#report-status").await, "已通过");
+    assert_eq!(browser.text("#report-total").await, "90.2 · 优秀");
+    browser.close().await;
+}
