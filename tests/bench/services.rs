@@ -111,6 +111,11 @@ async fn main() {
         assert_eq!(res.status(), 200);
         let file = res.bytes().await.expect("body").len();
         let export = started.elapsed().as_secs_f64();
+        eprintln!(
+            "{} imports: {:?}",
+            backend.name(),
+            times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>()
+        );
         let mut sorted = times.clone();
         sorted.sort_by(f64::total_cmp);
         println!(

@@ -642,16 +642,21 @@ pub fn create_records(
                 problems.push((i, RecordField::ExternalId, RecordProblem::ExternalIdReused));
             }
         }
-        for chunk in ids.chunks(500) {
-            let taken: Vec<String> = service_records::table
-                .filter(service_records::supplier_id.eq(checker.supplier_id))
-                .filter(service_records::external_id.eq_any(chunk))
-                .select(service_records::external_id.assume_not_null())
-                .load(tx.conn())?;
-            for (i, r) in rows.iter().enumerate() {
-                if r.external_id.as_deref().is_some_and(|x| taken.iter().any(|t| t == x.trim())) {
-                    problems.push((i, RecordField::ExternalId, RecordProblem::ExternalIdReused));
-                }
+        // `IS NOT NULL` lets PostgreSQL use the partial unique index.
+        let mut taken: HashSet<String> = HashSet::new();
+        for chunk in ids.chunks(1_000) {
+            taken.extend(
+                service_records::table
+                    .filter(service_records::supplier_id.eq(checker.supplier_id))
+                    .filter(service_records::external_id.is_not_null())
+                    .filter(service_records::external_id.eq_any(chunk))
+                    .select(service_records::external_id.assume_not_null())
+                    .load::<String>(tx.conn())?,
+            );
+        }
+        for (i, r) in rows.iter().enumerate() {
+            if r.external_id.as_deref().is_some_and(|x| taken.contains(x.trim())) {
+                problems.push((i, RecordField::ExternalId, RecordProblem::ExternalIdReused));
             }
         }
     }

@@ -241,20 +241,13 @@ pub async fn attachment(
         Ok(None) => return error_response(&AppError::NotFound, locale),
         Err(e) => return error_response(&app::api::from_db(e), locale),
     };
-    let store = state.files.clone();
-    let sha = a.sha256.clone();
-    match tokio::task::spawn_blocking(move || store.get(&sha)).await {
-        Ok(Ok(bytes)) => {
-            let content_type = match a.content_type.as_str() {
-                "application/pdf" => "application/pdf",
-                "image/png" => "image/png",
-                _ => "image/jpeg",
-            };
-            download(bytes, content_type, &format!("attachment-{id}"), &a.file_name)
-        }
-        _ => {
-            tracing::error!(attachment = id, "attachment content missing");
-            error_response(&AppError::Internal, locale)
-        }
-    }
+    super::files::stored_download(
+        &state,
+        a.sha256,
+        &a.content_type,
+        &format!("attachment-{id}"),
+        &a.file_name,
+        locale,
+    )
+    .await
 }

@@ -97,6 +97,32 @@ pub(super) async fn read_upload(mut form: axum::extract::Multipart) -> Result<Up
     }
 }
 
+/// A stored upload as a download: its content by SHA-256, one of the
+/// accepted media types, under its display name. A missing content file
+/// is logged and answered as an internal error.
+pub(super) async fn stored_download(
+    state: &crate::state::AppState,
+    sha256: String,
+    media_type: &str,
+    ascii_name: &str,
+    display_name: &str,
+    locale: Locale,
+) -> Response {
+    let content_type = match media_type {
+        "application/pdf" => "application/pdf",
+        "image/png" => "image/png",
+        _ => "image/jpeg",
+    };
+    let store = state.files.clone();
+    match tokio::task::spawn_blocking(move || store.get(&sha256)).await {
+        Ok(Ok(bytes)) => download(bytes, content_type, ascii_name, display_name),
+        _ => {
+            tracing::error!(file = ascii_name, "stored file content missing");
+            error_response(&AppError::Internal, locale)
+        }
+    }
+}
+
 /// A PDF download named `utf8_name` (RFC 6266), with `ascii_name` for
 /// clients that cannot read the UTF-8 form.
 fn pdf_response(pdf: Vec<u8>, ascii_name: &str, utf8_name: &str) -> Response {

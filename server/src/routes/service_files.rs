@@ -13,7 +13,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::files::{UploadFailure, download, error_response, read_upload, request_locale};
+use super::files::{UploadFailure, error_response, read_upload, request_locale};
 use crate::state::AppState;
 
 fn refused(p: app::domain::files::FileProblem) -> AppError {
@@ -117,20 +117,13 @@ pub async fn evidence(
         Ok(None) => return error_response(&AppError::NotFound, locale),
         Err(e) => return error_response(&app::api::from_db(e), locale),
     };
-    let store = state.files.clone();
-    let sha = e.sha256.clone();
-    match tokio::task::spawn_blocking(move || store.get(&sha)).await {
-        Ok(Ok(bytes)) => {
-            let content_type = match e.media_type.as_str() {
-                "application/pdf" => "application/pdf",
-                "image/png" => "image/png",
-                _ => "image/jpeg",
-            };
-            download(bytes, content_type, &format!("evidence-{id}"), &e.display_name)
-        }
-        _ => {
-            tracing::error!(evidence = id, "evidence content missing");
-            error_response(&AppError::Internal, locale)
-        }
-    }
+    super::files::stored_download(
+        &state,
+        e.sha256,
+        &e.media_type,
+        &format!("evidence-{id}"),
+        &e.display_name,
+        locale,
+    )
+    .await
 }
