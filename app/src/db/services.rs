@@ -642,18 +642,17 @@ pub fn create_records(
                 problems.push((i, RecordField::ExternalId, RecordProblem::ExternalIdReused));
             }
         }
-        // `IS NOT NULL` lets PostgreSQL use the partial unique index.
-        let mut taken: HashSet<String> = HashSet::new();
-        for chunk in ids.chunks(1_000) {
-            taken.extend(
-                service_records::table
-                    .filter(service_records::supplier_id.eq(checker.supplier_id))
-                    .filter(service_records::external_id.is_not_null())
-                    .filter(service_records::external_id.eq_any(chunk))
-                    .select(service_records::external_id.assume_not_null())
-                    .load::<String>(tx.conn())?,
-            );
-        }
+        // The supplier's external ids in one read, checked in memory: a
+        // long `= ANY(...)` list is planned as a scan over the whole table
+        // when PostgreSQL's statistics still think it small (right after a
+        // big import), which made the tenth 10,000-row import take 19 s.
+        let taken: HashSet<String> = service_records::table
+            .filter(service_records::supplier_id.eq(checker.supplier_id))
+            .filter(service_records::external_id.is_not_null())
+            .select(service_records::external_id.assume_not_null())
+            .load::<String>(tx.conn())?
+            .into_iter()
+            .collect();
         for (i, r) in rows.iter().enumerate() {
             if r.external_id.as_deref().is_some_and(|x| taken.contains(x.trim())) {
                 problems.push((i, RecordField::ExternalId, RecordProblem::ExternalIdReused));
