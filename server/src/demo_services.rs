@@ -72,13 +72,9 @@ fn photo(seed: u32) -> Vec<u8> {
     }
     let (w, h) = (8u32, 8u32);
     let rgb = [(seed * 53 % 256) as u8, (seed * 97 % 256) as u8, (seed * 151 % 256) as u8];
-    let mut raw = Vec::new();
-    for _ in 0..h {
-        raw.push(0u8);
-        for _ in 0..w {
-            raw.extend(rgb);
-        }
-    }
+    // Each scanline: filter type 0, then the pixels.
+    let line: Vec<u8> = std::iter::once(0u8).chain((0..w).flat_map(|_| rgb)).collect();
+    let raw: Vec<u8> = (0..h).flat_map(|_| line.iter().copied()).collect();
     // zlib: one stored deflate block, then Adler-32.
     let mut z = vec![0x78, 0x01, 0x01];
     z.extend((raw.len() as u16).to_le_bytes());

@@ -43,7 +43,7 @@ fn workbook(contract: &str, people: &[String], days: &[String], batch: usize) ->
         let cells = [
             contract.to_owned(),
             people[n % people.len()].clone(),
-            if n % 5 == 0 { "入户调查" } else { "定期走访" }.to_owned(),
+            if n.is_multiple_of(5) { "入户调查" } else { "定期走访" }.to_owned(),
             days[n % days.len()].clone(),
             format!("{:02}:{:02}", 8 + n % 10, (n * 7) % 60),
             "30".to_owned(),

@@ -172,7 +172,7 @@ async fn service_ids(
         let from = server.db.query(&format!("SELECT start_on FROM contracts WHERE id = {contract}"));
         let yesterday = yesterday.clone();
         async move {
-            let form = serde_json::json!({ "form": { "contract_id": contract.parse::<i64>().unwrap(), "period_from": from, "period_to": yesterday, "milestone_id": null, "summary": "测试报告", "statements": [] } });
+            let form = serde_json::json!({ "form": { "contract_id": contract.parse::<i64>().expect("the expected value"), "period_from": from, "period_to": yesterday, "milestone_id": null, "summary": "测试报告", "statements": [] } });
             let (status, id) = client.call_json("submit_service_report", &form).await;
             assert_eq!(status, 200, "{id}");
             id.to_string()

@@ -84,7 +84,7 @@ both_backends! {
         assert_eq!(found, ["DoubleService", "OutsideArea", "SharedEvidence", "WorkerOverDay"], "{}", o["flags"]);
         let statuses: Vec<&str> = o["reports"].as_array().expect("reports").iter().filter_map(|r| r["status"].as_str()).collect();
         assert!(statuses.contains(&"accepted") && statuses.contains(&"returned"), "{statuses:?}");
-        let accepted = o["reports"].as_array().unwrap().iter().find(|r| r["status"] == "accepted").unwrap();
+        let accepted = o["reports"].as_array().expect("the expected value").iter().find(|r| r["status"] == "accepted").expect("the expected value");
         assert_eq!(accepted["grade"], "Excellent", "weights 40/30/30 of 92/88/90 give 90.2: {accepted}");
         assert_eq!(accepted["total"], "90.2");
 
@@ -100,7 +100,7 @@ both_backends! {
             let months: std::collections::BTreeSet<&str> = records.iter().filter_map(|r| r["started_at"].as_str().map(|s| &s[..7])).collect();
             assert!(months.len() >= 3, "records in {months:?}");
             // Providers are not shown the flags (they name others).
-            assert!(overview(client, None).await["flags"].as_array().unwrap().is_empty());
+            assert!(overview(client, None).await["flags"].as_array().expect("the expected value").is_empty());
         }
         // Progress against the counted indicators of the bureau contract.
         let id = services_contract(&o);
@@ -108,14 +108,14 @@ both_backends! {
         let visits = &p["indicators"][0];
         assert_eq!(visits["service_code"], "visits");
         assert_eq!(visits["target"], "2400");
-        assert!(visits["progress"]["total"].as_str().unwrap().parse::<f64>().unwrap() > 10.0, "{p}");
-        assert!(visits["progress"]["by_month"].as_array().unwrap().len() >= 3);
+        assert!(visits["progress"]["total"].as_str().expect("the expected value").parse::<f64>().expect("the expected value") > 10.0, "{p}");
+        assert!(visits["progress"]["by_month"].as_array().expect("the expected value").len() >= 3);
         assert!(p["indicators"][2]["progress"].is_null(), "satisfaction is scored, not counted");
         // The pages render for both.
         for client in [&finance, &a] {
             let res = client.get(&format!("/services?contract={id}")).await;
             assert_eq!(res.status(), 200);
-            let html = res.text().await.unwrap();
+            let html = res.text().await.expect("the expected value");
             assert!(html.contains("服务记录") && html.contains("bar-chart"), "the services page");
         }
     }
@@ -128,8 +128,8 @@ both_backends! {
         let sb = supplier_of(&b).await;
         let all = api_records(&finance).await;
         let of_b = all.iter().find(|r| r["supplier_id"] == sb).and_then(|r| r["id"].as_i64()).expect("a record of B");
-        let with_evidence = all.iter().find(|r| r["supplier_id"] != sb && !r["evidence"].as_array().unwrap().is_empty()).expect("A's evidence");
-        let (a_record, a_evidence) = (with_evidence["id"].as_i64().unwrap(), with_evidence["evidence"][0]["id"].as_i64().unwrap());
+        let with_evidence = all.iter().find(|r| r["supplier_id"] != sb && !r["evidence"].as_array().expect("the expected value").is_empty()).expect("A's evidence");
+        let (a_record, a_evidence) = (with_evidence["id"].as_i64().expect("the expected value"), with_evidence["evidence"][0]["id"].as_i64().expect("the expected value"));
         let o = overview(&finance, None).await;
         let a_report = o["reports"][0]["id"].as_i64().expect("a report of A");
         let a_contract = services_contract(&o);
@@ -140,8 +140,8 @@ both_backends! {
         assert_eq!(b.call("service_report_detail", &[("id", &a_report.to_string())]).await.0, 404);
         let ob = overview(&b, Some(a_contract)).await;
         assert!(ob["selected"].is_null() && ob["progress"].is_null());
-        assert!(ob["records"].as_array().unwrap().iter().all(|r| r["supplier_id"] == sb));
-        assert!(ob["contracts"].as_array().unwrap().iter().all(|c| c["id"] != a_contract));
+        assert!(ob["records"].as_array().expect("the expected value").iter().all(|r| r["supplier_id"] == sb));
+        assert!(ob["contracts"].as_array().expect("the expected value").iter().all(|c| c["id"] != a_contract));
         // ... nor changes them.
         assert_eq!(b.call("void_service_record", &[("id", &a_record.to_string()), ("reason", "x")]).await.0, 404);
         assert_eq!(a.call("void_service_record", &[("id", &of_b.to_string()), ("reason", "x")]).await.0, 404);
@@ -157,24 +157,24 @@ both_backends! {
         // Recipients: B sees 双河's only, with masked numbers; A may not
         // record a service for someone outside its contracts' areas.
         let (_, rb) = b.call("recipient_list", &[]).await;
-        let towns: std::collections::BTreeSet<&str> = rb["recipients"].as_array().unwrap().iter().filter_map(|r| r["town"].as_str()).collect();
+        let towns: std::collections::BTreeSet<&str> = rb["recipients"].as_array().expect("the expected value").iter().filter_map(|r| r["town"].as_str()).collect();
         assert_eq!(towns.into_iter().collect::<Vec<_>>(), ["双河镇"]);
-        assert!(rb["recipients"].as_array().unwrap().iter().all(|r| r["id_number"].as_str().unwrap().contains('*')));
+        assert!(rb["recipients"].as_array().expect("the expected value").iter().all(|r| r["id_number"].as_str().expect("the expected value").contains('*')));
         assert_eq!(rb["may_edit"], false);
         let (_, rf) = finance.call("recipient_list", &[]).await;
-        let outside_b = rf["recipients"].as_array().unwrap().iter().find(|r| r["town"] != "双河镇").and_then(|r| r["id"].as_i64()).unwrap();
+        let outside_b = rf["recipients"].as_array().expect("the expected value").iter().find(|r| r["town"] != "双河镇").and_then(|r| r["id"].as_i64()).expect("the expected value");
         let b_contract = contract(&overview(&b, None).await, |_| true);
         let form = json!({ "form": { "contract_id": b_contract, "recipient_id": outside_b, "service_code": "visits", "started_at": format!("{}T09:00", today() - chrono::Duration::days(1)), "minutes": "30", "worker": "孙强", "notes": "", "location": "", "keep_location": false } });
         let (status, e) = b.call_json("save_service_record", &form).await;
         assert_eq!(status, 422, "{e}");
         assert!(e.to_string().contains("UnknownRecipient"), "{e}");
         // Finance sees whole numbers.
-        assert!(rf["recipients"].as_array().unwrap().iter().all(|r| !r["id_number"].as_str().unwrap().contains('*')));
+        assert!(rf["recipients"].as_array().expect("the expected value").iter().all(|r| !r["id_number"].as_str().expect("the expected value").contains('*')));
 
         // A town sees its own town's recipients and records.
         let town = Client::demo(&server, "town.binjiang").await;
         let (_, rt) = town.call("recipient_list", &[]).await;
-        assert!(rt["recipients"].as_array().unwrap().iter().all(|r| r["town"] == "滨江街道"), "{rt}");
+        assert!(rt["recipients"].as_array().expect("the expected value").iter().all(|r| r["town"] == "滨江街道"), "{rt}");
         let records = api_records(&town).await;
         assert!(!records.is_empty());
         let binjiang = records[0]["town_id"].clone();
@@ -190,33 +190,33 @@ both_backends! {
         let records = api_records(&a).await;
         // A recent record (older ones are in reports, which lock them).
         let recent = format!("{}", today() - chrono::Duration::days(20));
-        let record = records.iter().filter(|r| r["started_at"].as_str().unwrap() > recent.as_str()).find(|r| r["evidence"].as_array().unwrap().is_empty()).and_then(|r| r["id"].as_i64()).expect("a record without evidence");
+        let record = records.iter().filter(|r| r["started_at"].as_str().expect("the expected value") > recent.as_str()).find(|r| r["evidence"].as_array().expect("the expected value").is_empty()).and_then(|r| r["id"].as_i64()).expect("a record without evidence");
         // A photo with a GPS position: stored without it, under its hash,
         // the path in its name dropped.
         let res = upload(&a, record, "../../etc/passwd.jpg", jpeg_with_gps()).await;
         assert_eq!(res.status(), 303);
-        let r = api_records(&a).await.into_iter().find(|r| r["id"] == record).unwrap();
+        let r = api_records(&a).await.into_iter().find(|r| r["id"] == record).expect("the expected value");
         let e = &r["evidence"][0];
         assert_eq!(e["name"], "passwd.jpg");
         assert_eq!(e["media_type"], "image/jpeg");
         assert_eq!(e["location_removed"], true);
-        let sha = e["sha256"].as_str().unwrap();
+        let sha = e["sha256"].as_str().expect("the expected value");
         assert!(server.db.files_dir().join(&sha[..2]).join(sha).is_file(), "stored under its hash");
-        let bytes = a.get(&format!("/files/evidence/{}", e["id"])).await.bytes().await.unwrap();
+        let bytes = a.get(&format!("/files/evidence/{}", e["id"])).await.bytes().await.expect("the expected value");
         assert!(!bytes.windows(4).any(|w| w == b"Exif") && !bytes.windows(3).any(|w| w == b"GPS"));
         assert!(bytes.starts_with(&[0xFF, 0xD8]) && bytes.ends_with(&[0xFF, 0xD9]));
         // Refused: an HTML page named .jpg, an empty file, a broken JPEG,
         // more than 10 MB.
         let res = upload(&a, record, "photo.jpg", b"<html><script>alert(1)</script></html>".to_vec()).await;
         assert_eq!(res.status(), 415);
-        assert!(res.text().await.unwrap().contains("按文件内容识别"));
+        assert!(res.text().await.expect("the expected value").contains("按文件内容识别"));
         assert_eq!(upload(&a, record, "empty.png", Vec::new()).await.status(), 422);
         assert_eq!(upload(&a, record, "broken.jpg", vec![0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0x00]).await.status(), 422);
         let mut big = b"%PDF-1.7\n".to_vec();
         big.resize(10 * 1024 * 1024 + 1, b' ');
         assert_eq!(upload(&a, record, "big.pdf", big).await.status(), 413);
-        let r = api_records(&a).await.into_iter().find(|r| r["id"] == record).unwrap();
-        assert_eq!(r["evidence"].as_array().unwrap().len(), 1, "nothing refused was kept");
+        let r = api_records(&a).await.into_iter().find(|r| r["id"] == record).expect("the expected value");
+        assert_eq!(r["evidence"].as_array().expect("the expected value").len(), 1, "nothing refused was kept");
         // A record that keeps its location on purpose keeps the photo's.
         let (status, created) = a.call_json("save_service_record", &json!({ "form": {
             "contract_id": r["contract_id"], "recipient_id": r["recipient_id"], "service_code": r["service_code"],
@@ -224,10 +224,10 @@ both_backends! {
             "notes": "", "location": "29.5630, 106.5516", "keep_location": true,
         }})).await;
         assert_eq!(status, 200, "{created}");
-        assert_eq!(upload(&a, created.as_i64().unwrap(), "with-place.jpg", jpeg_with_gps()).await.status(), 303);
-        let r = api_records(&a).await.into_iter().find(|r| r["id"] == created).unwrap();
+        assert_eq!(upload(&a, created.as_i64().expect("the expected value"), "with-place.jpg", jpeg_with_gps()).await.status(), 303);
+        let r = api_records(&a).await.into_iter().find(|r| r["id"] == created).expect("the expected value");
         assert_eq!(r["location"], "29.563, 106.5516");
-        let bytes = a.get(&format!("/files/evidence/{}", r["evidence"][0]["id"])).await.bytes().await.unwrap();
+        let bytes = a.get(&format!("/files/evidence/{}", r["evidence"][0]["id"])).await.bytes().await.expect("the expected value");
         assert!(bytes.windows(4).any(|w| w == b"Exif"), "kept on purpose");
     }
 
@@ -237,8 +237,8 @@ both_backends! {
         let approver = Client::demo(&server, "approver").await;
         let a = Client::demo(&server, "provider").await;
         let oa = overview(&a, None).await;
-        let care = oa["contracts"].as_array().unwrap().iter().find(|c| c["town_contract"] == true).expect("滨江's contract").clone();
-        let (id, milestone) = (care["id"].as_i64().unwrap(), care["open_milestones"][0][0].as_i64().unwrap());
+        let care = oa["contracts"].as_array().expect("the expected value").iter().find(|c| c["town_contract"] == true).expect("滨江's contract").clone();
+        let (id, milestone) = (care["id"].as_i64().expect("the expected value"), care["open_milestones"][0][0].as_i64().expect("the expected value"));
         let (from, to) = ((today() - chrono::Duration::days(97)).to_string(), (today() - chrono::Duration::days(1)).to_string());
         let form = |m: Value, from: &str| json!({ "form": { "contract_id": id, "period_from": from, "period_to": to, "milestone_id": m, "summary": "三个月照料服务", "statements": ["按计划完成"] } });
         // A period not yet over is refused.
@@ -247,19 +247,19 @@ both_backends! {
         assert!(e.to_string().contains("NotEnded"), "{e}");
         let (status, report) = a.call_json("submit_service_report", &form(json!(milestone), &from)).await;
         assert_eq!(status, 200, "{report}");
-        let report = report.as_i64().unwrap();
+        let report = report.as_i64().expect("the expected value");
         // Overlapping periods are refused.
         assert_eq!(a.call_json("submit_service_report", &form(Value::Null, &to)).await.0, 422);
         // Records inside the report can no longer be voided.
-        let inside = api_records(&a).await.into_iter().find(|r| r["contract_id"] == id).and_then(|r| r["id"].as_i64()).unwrap();
+        let inside = api_records(&a).await.into_iter().find(|r| r["contract_id"] == id).and_then(|r| r["id"].as_i64()).expect("the expected value");
         let (status, e) = a.call("void_service_record", &[("id", &inside.to_string()), ("reason", "录错")]).await;
         assert_eq!(status, 422, "{e}");
 
         let (status, d) = finance.call("service_report_detail", &[("id", &report.to_string())]).await;
         assert_eq!(status, 200, "{d}");
-        assert!(d["lines"][0]["measured"].as_str().unwrap().parse::<f64>().unwrap() > 10.0, "hours of care: {d}");
+        assert!(d["lines"][0]["measured"].as_str().expect("the expected value").parse::<f64>().expect("the expected value") > 10.0, "hours of care: {d}");
         assert!(kinds(&d["flags"]).contains(&"WorkerOverDay".to_owned()), "the 27-hour day is shown: {}", d["flags"]);
-        let version = d["version"].as_i64().unwrap();
+        let version = d["version"].as_i64().expect("the expected value");
         let review = |accept: bool, scores: Value, comment: &str| json!({ "id": report, "version": version, "accept": accept, "scores": scores, "comment": comment });
         assert_eq!(finance.call_json("review_service_report", &review(false, json!([]), " ")).await.0, 422);
         assert_eq!(finance.call_json("review_service_report", &review(true, json!(["101"]), "")).await.0, 422);
@@ -280,7 +280,7 @@ both_backends! {
         assert_eq!(status, 200, "{e}");
         approve_latest(&approver, "ContractPayment", None).await.expect("paid");
         let (_, c) = finance.call("contract_detail", &[("id", &id.to_string())]).await;
-        let m = c["milestones"].as_array().unwrap().iter().find(|m| m["id"] == milestone).unwrap();
+        let m = c["milestones"].as_array().expect("the expected value").iter().find(|m| m["id"] == milestone).expect("the expected value");
         assert_eq!(m["acceptance"][3], "report");
         assert_eq!(m["payment"][0], "72500.00");
         assert_eq!(m["payment"][3], "approved");
@@ -291,11 +291,11 @@ both_backends! {
         let a = Client::demo(&server, "provider").await;
         let (status, created) = a.call("create_token", &[("name", "机构业务系统"), ("days", "30")]).await;
         assert_eq!(status, 200, "{created}");
-        let api = Client::with_token(&server, created["secret"].as_str().unwrap());
+        let api = Client::with_token(&server, created["secret"].as_str().expect("the expected value"));
         let existing = api_records(&api).await;
-        let sample = existing.iter().find(|r| r["service_code"] == "visits").unwrap().clone();
+        let sample = existing.iter().find(|r| r["service_code"] == "visits").expect("the expected value").clone();
         let (_, people) = a.call("recipient_list", &[]).await;
-        let someone = people["recipients"].as_array().unwrap().iter().find(|p| p["id"] == sample["recipient_id"]).unwrap().clone();
+        let someone = people["recipients"].as_array().expect("the expected value").iter().find(|p| p["id"] == sample["recipient_id"]).expect("the expected value").clone();
         let when = format!("{}T07:15", today() - chrono::Duration::days(1));
         let record = json!({
             "contract_id": sample["contract_id"], "recipient_id": sample["recipient_id"], "service_code": "visits",
@@ -303,11 +303,11 @@ both_backends! {
         });
         let res = api.post_json("/api/v1/service-records", &record).await;
         assert_eq!(res.status(), 201);
-        let first: Value = res.json().await.unwrap();
+        let first: Value = res.json().await.expect("the expected value");
         // Sent again: the same record, not a second one.
         let res = api.post_json("/api/v1/service-records", &record).await;
         assert_eq!(res.status(), 200);
-        let again: Value = res.json().await.unwrap();
+        let again: Value = res.json().await.expect("the expected value");
         assert_eq!(again["id"], first["id"]);
         assert_eq!(again["created"], false);
         // The same id with other content is refused.
@@ -315,14 +315,14 @@ both_backends! {
         changed["minutes"] = json!(45);
         let res = api.post_json("/api/v1/service-records", &changed).await;
         assert_eq!(res.status(), 422);
-        assert!(res.text().await.unwrap().contains("ExternalIdReused"));
+        assert!(res.text().await.expect("the expected value").contains("ExternalIdReused"));
         // A batch with one bad row stores nothing and names the row.
         let before = api_records(&api).await.len();
         let ok = json!({ "contract_id": sample["contract_id"], "recipient_id": sample["recipient_id"], "service_code": "visits", "started_at": when, "minutes": 20, "worker": "王磊" });
         let future = json!({ "contract_id": sample["contract_id"], "recipient_id": sample["recipient_id"], "service_code": "visits", "started_at": format!("{}T09:00", today() + chrono::Duration::days(2)), "minutes": 20, "worker": "王磊" });
         let res = api.post_json("/api/v1/service-records", &json!({ "records": [ok, ok, future] })).await;
         assert_eq!(res.status(), 422);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = res.json().await.expect("the expected value");
         assert_eq!(body["rows"], json!([{ "index": 2, "field": "StartedAt", "problem": "InFuture" }]));
         assert_eq!(api_records(&api).await.len(), before);
         // Identified by identity number instead of the register's id: a
@@ -339,7 +339,7 @@ both_backends! {
         let finance = Client::demo(&server, "finance").await;
         assert_eq!(finance.post_json("/api/v1/service-records", &record).await.status(), 403);
         // The OpenAPI document describes both operations.
-        let doc: Value = api.get("/api/v1/openapi.json").await.json().await.unwrap();
+        let doc: Value = api.get("/api/v1/openapi.json").await.json().await.expect("the expected value");
         assert!(doc["paths"]["/api/v1/service-records"]["post"].is_object());
         assert!(doc["paths"]["/api/v1/service-records"]["get"].is_object());
     }
@@ -393,22 +393,22 @@ async fn spreadsheets_import_all_rows_or_none_and_export_what_the_reader_may_see
     // The template offers the provider's contracts.
     let res = a.get("/files/service-records/template.xlsx").await;
     assert_eq!(res.status(), 200);
-    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+    assert!(res.bytes().await.expect("the expected value").starts_with(b"PK"));
     let o = overview(&a, None).await;
     let number = o["contracts"]
         .as_array()
-        .unwrap()
+        .expect("the expected value")
         .iter()
         .find(|c| c["town_contract"] == false)
         .and_then(|c| c["number"].as_str())
-        .unwrap()
+        .expect("the expected value")
         .to_owned();
     // Whole identity numbers come from the provider's own files; here,
     // from the register as finance sees it.
     let (_, people) = finance.call("recipient_list", &[]).await;
     let shuanghe: Vec<String> = people["recipients"]
         .as_array()
-        .unwrap()
+        .expect("the expected value")
         .iter()
         .filter(|p| p["town"] == "双河镇")
         .filter_map(|p| p["id_number"].as_str().map(str::to_owned))
@@ -436,7 +436,7 @@ async fn spreadsheets_import_all_rows_or_none_and_export_what_the_reader_may_see
     let unknown = good("11010519491231002X", "10:00");
     let res = import(&a, records_workbook(&[good(&shuanghe[0], "08:00"), bad, unknown])).await;
     assert_eq!(res.status(), 422);
-    let text = res.text().await.unwrap();
+    let text = res.text().await.expect("the expected value");
     for want in ["第3行 C列", "第3行 E列", "第4行 B列"] {
         assert!(text.contains(want), "{want} in:\n{text}");
     }
@@ -459,22 +459,23 @@ async fn spreadsheets_import_all_rows_or_none_and_export_what_the_reader_may_see
     // The export: the provider's own records, numbers masked.
     let res = a.get("/files/service-records.xlsx").await;
     assert_eq!(res.status(), 200);
-    let bytes = res.bytes().await.unwrap().to_vec();
+    let bytes = res.bytes().await.expect("the expected value").to_vec();
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
     let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
     let rows: Vec<_> = sheet.rows().collect();
     assert_eq!(rows.len(), after.len() + 1);
-    assert!(rows.iter().skip(1).all(|r| r[2].to_string() == "云溪区示范社会工作服务中心"));
+    assert!(rows.iter().skip(1).all(|r| r[2] == "云溪区示范社会工作服务中心"));
     assert!(
         rows.iter().skip(1).filter(|r| !r[4].to_string().is_empty()).all(|r| r[4].to_string().contains('*'))
     );
     // Finance exports everything, whole numbers.
     let res = finance.get("/files/service-records.xlsx").await;
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(res.bytes().await.unwrap().to_vec()))
-            .expect("xlsx");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(
+        res.bytes().await.expect("the expected value").to_vec(),
+    ))
+    .expect("xlsx");
     let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
     assert_eq!(sheet.rows().count(), api_records(&finance).await.len() + 1);
     assert!(sheet.rows().skip(1).all(|r| !r[4].to_string().contains('*')));

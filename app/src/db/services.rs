@@ -899,6 +899,9 @@ pub fn evidence_of(conn: &mut AnyConnection, record_ids: &[i64]) -> Result<Vec<E
 
 // --- Facts, progress and red flags ----------------------------------------
 
+/// The columns [`facts`] reads.
+type FactRow = (i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, String, String, NaiveDateTime, i32);
+
 /// Non-voided records of the district started in `[from, to]` (of
 /// `contract_id` only, if given), as the checks see them.
 pub fn facts(
@@ -918,19 +921,7 @@ pub fn facts(
     if let Some(c) = contract_id {
         q = q.filter(service_records::contract_id.eq(c));
     }
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(
-        i64,
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        String,
-        String,
-        NaiveDateTime,
-        i32,
-    )> = q
+    let rows: Vec<FactRow> = q
         .select((
             service_records::id,
             service_records::supplier_id,
@@ -1123,10 +1114,10 @@ pub struct NewReport {
     pub statements: Vec<String>,
 }
 
-fn live_periods(
-    conn: &mut AnyConnection,
-    contract_id: i64,
-) -> Result<Vec<(i64, Option<i64>, NaiveDate, NaiveDate)>, DbError> {
+/// A live report's id, milestone and period.
+type LivePeriod = (i64, Option<i64>, NaiveDate, NaiveDate);
+
+fn live_periods(conn: &mut AnyConnection, contract_id: i64) -> Result<Vec<LivePeriod>, DbError> {
     Ok(service_reports::table
         .filter(service_reports::contract_id.eq(contract_id))
         .filter(service_reports::status.eq_any(["submitted", "accepted"]))

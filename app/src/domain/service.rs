@@ -784,7 +784,7 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test value")
     }
 
     fn fact(id: i64, supplier: i64, recipient: i64, start: &str, minutes: u32) -> RecordFact {
@@ -804,8 +804,8 @@ mod tests {
 
     fn ctx() -> RecordContext {
         RecordContext {
-            term_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            term_to: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            term_from: NaiveDate::from_ymd_opt(2026, 1, 1).expect("test value"),
+            term_to: NaiveDate::from_ymd_opt(2026, 12, 31).expect("test value"),
             active: true,
             items: vec!["visits".into(), "training".into()],
             now: at("2026-11-23 12:00"),
@@ -830,9 +830,7 @@ mod tests {
     #[test]
     fn a_record_is_checked_against_its_contract() {
         assert_eq!(check_record(&input(), &ctx()), Ok(()));
-        let fields = |r: RecordInput, c: RecordContext| {
-            check_record(&r, &c).unwrap_err().into_iter().map(|(f, p)| (f, p)).collect::<Vec<_>>()
-        };
+        let fields = |r: RecordInput, c: RecordContext| check_record(&r, &c).expect_err("refused");
         let mut r = input();
         r.service_code = "care".into();
         assert_eq!(fields(r, ctx()), [(RecordField::Service, RecordProblem::NotInContract)]);
@@ -868,7 +866,7 @@ mod tests {
 
     #[test]
     fn minutes_past_midnight_count_to_both_days() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test value");
         assert_eq!(
             minutes_by_day(at("2026-11-20 22:30"), 120),
             [(d("2026-11-20"), 90), (d("2026-11-21"), 30)]
@@ -936,9 +934,9 @@ mod tests {
         let a = fact(1, 1, 7, "2026-11-20 09:00", 60);
         let mut areas = HashMap::new();
         areas.insert(10, Area::Towns(vec![2, 3]));
-        assert_eq!(outside_area(&[a.clone()], &areas).len(), 1);
+        assert_eq!(outside_area(std::slice::from_ref(&a), &areas).len(), 1);
         areas.insert(10, Area::Towns(vec![1]));
-        assert!(outside_area(&[a.clone()], &areas).is_empty());
+        assert!(outside_area(std::slice::from_ref(&a), &areas).is_empty());
         areas.insert(10, Area::WholeDistrict);
         assert!(outside_area(&[a], &areas).is_empty());
     }
@@ -953,7 +951,7 @@ mod tests {
         a.service_code = "care".into();
         let mut b = fact(2, 1, 8, "2026-11-20 09:00", 45);
         b.service_code = "care".into();
-        let p = progress(&[a.clone(), b], "care").unwrap();
+        let p = progress(&[a.clone(), b], "care").expect("test value");
         assert_eq!(p.total, Decimal::new(158, 2), "95 minutes = 1.58 hours");
         assert_eq!(p.by_month, [((2026, 10), Decimal::new(83, 2)), ((2026, 11), Decimal::new(75, 2))]);
         assert_eq!(p.by_recipient.len(), 2);
@@ -962,12 +960,16 @@ mod tests {
         c.service_code = "household_survey".into();
         let mut d = c.clone();
         d.id = 4;
-        assert_eq!(progress(&[c, d], "household_survey").unwrap().total, Decimal::ONE, "one household twice");
+        assert_eq!(
+            progress(&[c, d], "household_survey").expect("test value").total,
+            Decimal::ONE,
+            "one household twice"
+        );
     }
 
     #[test]
     fn targets_fall_due_by_days_and_scores_cap_at_100() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test value");
         let due = target_to_date(Decimal::from(365), d("2026-01-01"), d("2026-12-31"), d("2026-01-31"));
         assert_eq!(due, Decimal::from(31));
         assert_eq!(
@@ -996,7 +998,7 @@ mod tests {
 
     #[test]
     fn report_periods_are_closed_and_do_not_overlap() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test value");
         let term = (d("2026-01-01"), d("2026-12-31"));
         let today = d("2026-11-23");
         assert_eq!(check_period(d("2026-10-01"), d("2026-10-31"), term, today, &[]), Ok(()));
@@ -1036,7 +1038,7 @@ mod tests {
         let mut bad = r.clone();
         bad.id_number = "110105194912310021".into();
         bad.household = HouseholdChoice::New { town_id: 1, village: " ".into(), address: String::new() };
-        let problems = check_recipient(&bad).unwrap_err();
+        let problems = check_recipient(&bad).expect_err("refused");
         assert_eq!(problems[0], (RecipientField::Village, RecipientProblem::Required));
         assert!(matches!(problems[1], (RecipientField::IdNumber, RecipientProblem::IdNumber(_))));
     }
@@ -1046,7 +1048,7 @@ mod tests {
         let list = Priority::parse_list("minor,elderly,bogus,minor");
         assert_eq!(list, [Priority::Elderly, Priority::Minor]);
         assert_eq!(Priority::join(&list), "elderly,minor");
-        let l = Location::parse("29.563012，106.551556").unwrap();
+        let l = Location::parse("29.563012，106.551556").expect("test value");
         assert_eq!(l, Location { lat_micro: 29_563_012, lon_micro: 106_551_556 });
         assert_eq!(l.text(), "29.563012, 106.551556");
         assert_eq!(Location::parse("91, 0"), None);

@@ -301,9 +301,13 @@ mod tests {
             header(),
             row(t("2026-11-20"), t("09:30"), Cell::Number(45.0)),
             vec![],
-            row(Cell::Date(NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()), Cell::Number(0.375), t("60")),
+            row(
+                Cell::Date(NaiveDate::from_ymd_opt(2026, 11, 21).expect("test value")),
+                Cell::Number(0.375),
+                t("60"),
+            ),
         ];
-        let (out, problems) = parse(&rows).unwrap();
+        let (out, problems) = parse(&rows).expect("test value");
         assert!(problems.is_empty());
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].row, 2);
@@ -320,7 +324,8 @@ mod tests {
         let mut bad = row(t("20th November"), t("25:00"), Cell::Number(0.0));
         bad[2] = t("打扫卫生");
         bad[8] = t("somewhere");
-        let (good, problems) = parse(&[header(), row(t("2026-11-20"), t("09:30"), t("45")), bad]).unwrap();
+        let (good, problems) =
+            parse(&[header(), row(t("2026-11-20"), t("09:30"), t("45")), bad]).expect("test value");
         assert_eq!(good.len(), 1);
         let at: Vec<(usize, char, RecordProblem)> =
             problems.iter().map(|p| (p.row, p.column.letter(), p.problem)).collect();
