@@ -349,6 +349,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/review_service_report", ServerFn, AnyOf(&[Role::Finance])),
     rule("POST", "/api/recipient_list", ServerFn, AnyOf(SERVICE_READERS)),
     rule("POST", "/api/register_recipient", ServerFn, AnyOf(REGISTER_KEEPERS)),
+    rule("POST", "/api/update_recipient", ServerFn, AnyOf(REGISTER_KEEPERS)),
     rule("POST", "/api/set_contract_area", ServerFn, AnyOf(&[Role::Finance])),
     // Server functions: contracts.
     rule("POST", "/api/contracts_overview", ServerFn, AnyOf(CONTRACT_READERS)),

@@ -180,6 +180,19 @@ both_backends! {
         let binjiang = records[0]["town_id"].clone();
         assert!(records.iter().all(|r| r["town_id"] == binjiang));
         assert_eq!(town.call_json("register_recipient", &json!({ "form": { "name": "测试", "id_number": "11010519491231002X", "category": "dibao", "priority": [], "town_id": 99999, "village": "某村", "address": "" } })).await.0, 422);
+        // A town changes its own people only; a provider changes nobody.
+        let (_, rt) = town.call("recipient_list", &[]).await;
+        let mine = &rt["recipients"][0];
+        let change = |r: &Value| json!({ "id": r["id"], "version": r["version"], "priority": ["elderly"], "active": false });
+        let (status, e) = town.call_json("update_recipient", &change(mine)).await;
+        assert_eq!(status, 200, "{e}");
+        assert_eq!(town.call_json("update_recipient", &change(mine)).await.0, 409, "a stale version");
+        let theirs = rf["recipients"].as_array().expect("the expected value").iter().find(|r| r["town"] == "双河镇").expect("the expected value");
+        assert_eq!(town.call_json("update_recipient", &change(theirs)).await.0, 404);
+        assert_eq!(a.call_json("update_recipient", &change(theirs)).await.0, 403);
+        // B may not report on A's contract.
+        let report = json!({ "form": { "contract_id": a_contract, "period_from": "2026-01-01", "period_to": "2026-01-31", "milestone_id": null, "summary": "x", "statements": [] } });
+        assert_eq!(b.call_json("submit_service_report", &report).await.0, 403);
         // Providers and auditors may not write the register.
         assert_eq!(a.call_json("register_recipient", &json!({ "form": { "name": "测试", "id_number": "11010519491231002X", "category": "dibao", "priority": [], "town_id": null, "village": "某村", "address": "" } })).await.0, 403);
     }

@@ -429,6 +429,31 @@ pub async fn register_recipient(form: RecipientForm) -> Result<i64, AppError> {
     super::finish(result)
 }
 
+/// Changes a person's priority groups and whether they still receive
+/// assistance (finance; a town in its town).
+#[server(prefix = "/api", endpoint = "update_recipient", input = Json)]
+pub async fn update_recipient(
+    id: i64,
+    version: i32,
+    priority: Vec<String>,
+    active: bool,
+) -> Result<(), AppError> {
+    let result = async {
+        let p = crate::auth::authorize_user("update_recipient")?;
+        let actor = crate::auth::actor(Some(&p));
+        let priority = Priority::parse_list(&priority.join(","));
+        super::with_db(move |conn| {
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::services::set_recipient(tx, &p, id, version, &priority, active)
+            })
+            .map_err(ssr::from_service)
+        })
+        .await
+    }
+    .await;
+    super::finish(result)
+}
+
 /// Sets a bureau contract's service area (finance; no towns: the whole
 /// district).
 #[server(prefix = "/api", endpoint = "set_contract_area", input = Json)]

@@ -1114,19 +1114,12 @@ pub struct NewReport {
     pub statements: Vec<String>,
 }
 
-/// A live report's id, milestone and period.
-type LivePeriod = (i64, Option<i64>, NaiveDate, NaiveDate);
-
-fn live_periods(conn: &mut AnyConnection, contract_id: i64) -> Result<Vec<LivePeriod>, DbError> {
+/// The periods of a contract's reports under review or accepted.
+fn live_periods(conn: &mut AnyConnection, contract_id: i64) -> Result<Vec<(NaiveDate, NaiveDate)>, DbError> {
     Ok(service_reports::table
         .filter(service_reports::contract_id.eq(contract_id))
         .filter(service_reports::status.eq_any(["submitted", "accepted"]))
-        .select((
-            service_reports::id,
-            service_reports::milestone_id,
-            service_reports::period_from,
-            service_reports::period_to,
-        ))
+        .select((service_reports::period_from, service_reports::period_to))
         .load(conn)?)
 }
 
@@ -1147,8 +1140,7 @@ pub fn submit_report(tx: &mut Tx<'_>, who: &Principal, r: &NewReport) -> Result<
     if summary.chars().count() > 4000 || r.statements.iter().any(|s| s.chars().count() > 2000) {
         return Err(report_refused(ReportProblem::TooLong));
     }
-    let live = live_periods(tx.conn(), c.id)?;
-    let periods: Vec<(NaiveDate, NaiveDate)> = live.iter().map(|(_, _, a, b)| (*a, *b)).collect();
+    let periods = live_periods(tx.conn(), c.id)?;
     check_period(
         r.period_from,
         r.period_to,
@@ -1160,8 +1152,16 @@ pub fn submit_report(tx: &mut Tx<'_>, who: &Principal, r: &NewReport) -> Result<
     if let Some(m) = r.milestone_id {
         let full = contract_db::full_of(tx.conn(), c.clone())?;
         let ours = full.milestones.iter().any(|x| x.id == m);
+        // Accepted: a live acceptance (an accepted report's, unless the
+        // approver rejected it, or a manual one). Claimed: a report under
+        // review names it.
         let accepted = full.acceptance(m).is_some();
-        let claimed = live.iter().any(|(_, lm, _, _)| *lm == Some(m));
+        let claimed: i64 = service_reports::table
+            .filter(service_reports::milestone_id.eq(m))
+            .filter(service_reports::status.eq("submitted"))
+            .count()
+            .get_result(tx.conn())?;
+        let claimed = claimed > 0;
         if !ours || accepted || claimed {
             return Err(report_refused(ReportProblem::Milestone));
         }

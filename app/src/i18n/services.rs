@@ -98,6 +98,8 @@ pub struct ServiceText {
     pub import_help: &'static str,
     /// `{n}`.
     pub imported: &'static str,
+    pub edit: &'static str,
+    pub still_assisted: &'static str,
 }
 
 pub const ZH_CN: ServiceText = ServiceText {
@@ -190,6 +192,8 @@ pub const ZH_CN: ServiceText = ServiceText {
     import_template: "下载导入模板",
     import_help: "按模板填写后上传（.xlsx）。任何一行有误时不导入任何记录，并逐条列出行号和列号。",
     imported: "已导入 {n} 条服务记录。",
+    edit: "修改",
+    still_assisted: "仍在保障范围内",
 };
 
 pub const EN: ServiceText = ServiceText {
@@ -282,6 +286,8 @@ pub const EN: ServiceText = ServiceText {
     import_template: "Download the template",
     import_help: "Fill in the template and upload it (.xlsx). If any row is wrong nothing is imported, and each problem is listed with its row and column.",
     imported: "{n} service records imported.",
+    edit: "Change",
+    still_assisted: "Still assisted",
 };
 
 impl ServiceText {

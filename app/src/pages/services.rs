@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::api::services::{
     ContractChoice, FlagNames, ProgressData, RecipientForm, RecipientsData, RecordForm, RecordView,
     RegisterRecipient, ReportData, ReportForm, ReportSummary, ReviewServiceReport, SaveServiceRecord,
-    ServicesData, SetContractArea, SubmitServiceReport, VoidServiceRecord, recipient_list,
+    ServicesData, SetContractArea, SubmitServiceReport, UpdateRecipient, VoidServiceRecord, recipient_list,
     service_report_detail, services_overview,
 };
 use crate::components::common::{ActionError, ErrorPanel};
@@ -673,14 +673,16 @@ fn ReportView(d: ReportData, review: ServerAction<ReviewServiceReport>) -> impl 
 #[component]
 pub fn RecipientsPage() -> impl IntoView {
     let register = ServerAction::<RegisterRecipient>::new();
-    let data = Resource::new(move || register.version().get(), |_| recipient_list());
+    let update = ServerAction::<UpdateRecipient>::new();
+    let data =
+        Resource::new(move || (register.version().get(), update.version().get()), |_| recipient_list());
     view! {
         <Header />
         <ServiceTabs current=paths::RECIPIENTS />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <Recipients d register /> }.into_any(),
+                    Ok(d) => view! { <Recipients d register update /> }.into_any(),
                     Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
                 }
             })}
@@ -689,14 +691,20 @@ pub fn RecipientsPage() -> impl IntoView {
 }
 
 #[component]
-fn Recipients(d: RecipientsData, register: ServerAction<RegisterRecipient>) -> impl IntoView {
+fn Recipients(
+    d: RecipientsData,
+    register: ServerAction<RegisterRecipient>,
+    update: ServerAction<UpdateRecipient>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().services;
     let RecipientsData { recipients, towns, may_edit } = d;
     let empty = recipients.is_empty();
+    let update_error = move || update.value().get().and_then(Result::err);
     view! {
         <section class="panel">
             <h2>{move || t().recipients_title}</h2>
+            {move || update_error().map(|e| view! { <ActionError error=e /> })}
             {empty.then(|| view! { <p class="muted">{move || t().no_recipients}</p> })}
             {(!empty).then(|| view! {
                 <div class="table-wrap">
@@ -709,6 +717,7 @@ fn Recipients(d: RecipientsData, register: ServerAction<RegisterRecipient>) -> i
                             <th>{move || t().col_town}</th>
                             <th>{move || t().col_village}</th>
                             <th>{move || t().col_address}</th>
+                            {may_edit.then(|| view! { <th></th> })}
                         </tr></thead>
                         <tbody>
                             {recipients.into_iter().map(|r| {
@@ -723,6 +732,7 @@ fn Recipients(d: RecipientsData, register: ServerAction<RegisterRecipient>) -> i
                                         <td>{r.town.clone()}</td>
                                         <td>{r.village.clone()}</td>
                                         <td>{r.address.clone()}</td>
+                                        {may_edit.then(|| view! { <td><RecipientEdit r=r.clone() update /></td> })}
                                     </tr>
                                 }
                             }).collect_view()}
@@ -732,6 +742,39 @@ fn Recipients(d: RecipientsData, register: ServerAction<RegisterRecipient>) -> i
             })}
         </section>
         {may_edit.then(|| view! { <RecipientFormView towns register /> })}
+    }
+}
+
+/// A person's priority groups and status, changed in place.
+#[component]
+fn RecipientEdit(
+    r: crate::api::services::RecipientView,
+    update: ServerAction<UpdateRecipient>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().services;
+    let priority = RwSignal::new(r.priority.clone());
+    let active = RwSignal::new(r.active);
+    let (id, version) = (r.id, r.version);
+    view! {
+        <details class="inline-edit">
+            <summary>{move || t().edit}</summary>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                let list = priority.get_untracked().iter().map(|p| p.code().to_owned()).collect();
+                update.dispatch(UpdateRecipient { id, version, priority: list, active: active.get_untracked() });
+            }>
+                {Priority::ALL.into_iter().map(|p| view! {
+                    <label class="check"><input type="checkbox" name="priority" value=p.code()
+                        prop:checked=move || priority.with(|l| l.contains(&p))
+                        on:change=move |ev| { let on = event_target_checked(&ev); priority.update(|l| { l.retain(|x| *x != p); if on { l.push(p); } }); } />
+                        {move || i18n.t().services.priority(p)}</label>
+                }).collect_view()}
+                <label class="check"><input type="checkbox" name="active" prop:checked=move || active.get()
+                    on:change=move |ev| active.set(event_target_checked(&ev)) />{move || t().still_assisted}</label>
+                <button type="submit" class="button button-small">{move || t().save}</button>
+            </form>
+        </details>
     }
 }
 
