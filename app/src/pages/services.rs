@@ -241,14 +241,10 @@ fn ProgressView(p: ProgressData) -> impl IntoView {
                                     <h4>{move || t().by_month}</h4>
                                     {bar_chart(&pr.by_month.iter().map(|((y, m), v)| (format!("{y}-{m:02}"), *v)).collect::<Vec<_>>())}
                                     <h4>{move || t().by_recipient}</h4>
-                                    <table class="data-table compact">
-                                        <tbody>
-                                            {pr.by_recipient.iter().take(50).map(|(id, v)| {
-                                                let name = names.iter().find(|(n, _)| n == id).map(|(_, s)| s.clone()).unwrap_or(format!("#{id}"));
-                                                view! { <tr><td>{name}</td><td class="num">{v.normalize().to_string()}</td></tr> }
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
+                                    {recipient_chart(&pr.by_recipient.iter().take(60).map(|(id, v)| {
+                                        let name = names.iter().find(|(n, _)| n == id).map(|(_, s)| s.clone()).unwrap_or(format!("#{id}"));
+                                        (name, *v)
+                                    }).collect::<Vec<_>>())}
                                 }.into_any()
                             }
                         }}
@@ -280,6 +276,35 @@ fn bar_chart(points: &[(String, Decimal)]) -> impl IntoView + use<> {
                     <rect x=x.to_string() y=(115 - h).to_string() width="40" height=h.to_string()></rect>
                     <text x=(x + 20).to_string() y=(111 - h).to_string() text-anchor="middle" class="bar-value">{value}</text>
                     <text x=(x + 20).to_string() y="132" text-anchor="middle" class="bar-label">{label}</text>
+                </g>
+            }).collect_view()}
+        </svg>
+    }
+}
+
+/// A horizontal bar chart drawn as SVG: one row per recipient, the
+/// largest figure first, each bar labelled with its value.
+fn recipient_chart(points: &[(String, Decimal)]) -> impl IntoView + use<> {
+    use rust_decimal::prelude::ToPrimitive;
+    let mut points = points.to_vec();
+    points.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let max = points.iter().map(|(_, v)| *v).max().unwrap_or(Decimal::ONE).max(Decimal::ONE);
+    let height = (points.len().max(1) * 20 + 4) as i64;
+    let rows: Vec<_> = points
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, v))| {
+            let w = (v / max * Decimal::from(300)).to_i64().unwrap_or(0);
+            (i as i64 * 20 + 2, w, name, v.normalize().to_string())
+        })
+        .collect();
+    view! {
+        <svg class="bar-chart horizontal" role="img" viewBox=format!("0 0 520 {height}") width="520" height=height.to_string()>
+            {rows.into_iter().map(|(y, w, name, value)| view! {
+                <g class="bar">
+                    <text x="150" y=(y + 13).to_string() text-anchor="end" class="bar-label">{name}</text>
+                    <rect x="158" y=y.to_string() width=w.to_string() height="16"></rect>
+                    <text x=(162 + w).to_string() y=(y + 13).to_string() class="bar-value">{value}</text>
                 </g>
             }).collect_view()}
         </svg>
