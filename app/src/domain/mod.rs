@@ -10,6 +10,10 @@ pub mod budget;
 pub mod calendar;
 pub mod capitals;
 pub mod contract;
+/// The reproducible random draw of inspections; the server draws, so it
+/// is built with the server only (it needs SHA-256).
+#[cfg(feature = "ssr")]
+pub mod draw;
 pub mod files;
 pub mod idcard;
 pub mod insurance;
