@@ -311,7 +311,7 @@ fn approval_to_db(e: approvals::ApprovalError) -> DbError {
     }
 }
 
-fn demo_principal(tx: &mut Tx<'_>, username: &str) -> Result<Principal, DbError> {
+pub(crate) fn demo_principal(tx: &mut Tx<'_>, username: &str) -> Result<Principal, DbError> {
     let user = UserRow::find_by_username(tx.conn(), username)?.ok_or(DbError::NotFound)?;
     let roles = UserRow::roles(tx.conn(), user.id)?;
     Ok(user.principal(roles))
@@ -329,10 +329,10 @@ const GIVEN: &[char] = &[
 ];
 
 /// A small deterministic generator, so the demo is the same every time.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
+    pub(crate) fn next(&mut self, below: u64) -> u64 {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }

@@ -22,6 +22,7 @@ use app::domain::service::{Category, HouseholdChoice, Priority, RecipientInput, 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
+use crate::demo::{Lcg, demo_principal as principal};
 use crate::file_store::FileStore;
 
 /// The second provider's demo user.
@@ -31,16 +32,6 @@ fn to_db(e: services::ServiceError) -> DbError {
     match e {
         services::ServiceError::Db(d) => d,
         other => DbError::Corrupt(format!("demo deliverables refused: {other:?}")),
-    }
-}
-
-/// A deterministic generator, so the demo is the same every time.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
     }
 }
 
@@ -123,12 +114,6 @@ fn visit(
         keep_location: false,
         external_id: None,
     }
-}
-
-fn principal(tx: &mut Tx<'_>, username: &str) -> Result<Principal, DbError> {
-    let user = UserRow::find_by_username(tx.conn(), username)?.ok_or(DbError::NotFound)?;
-    let roles = UserRow::roles(tx.conn(), user.id)?;
-    Ok(user.principal(roles))
 }
 
 /// How the demo's new user signs in: the demo password's hash, and

@@ -518,17 +518,43 @@ pub mod ssr {
         Ok(FlagNames { suppliers, towns })
     }
 
-    /// The contracts `who` may see records of, as choices.
-    pub fn choices(conn: &mut AnyConnection, who: &Principal) -> Result<Vec<ContractChoice>, AppError> {
-        let list: Vec<ContractRow> = crate::db::contracts::list(conn, who)
+    /// What the page's lists name, read once per request: the contracts
+    /// `who` may see, supplier and town names, and the recipients `who`
+    /// may see (name, and a label with the masked number).
+    struct Lookups {
+        contracts: Vec<ContractRow>,
+        names: FlagNames,
+        people: HashMap<i64, (String, String)>,
+    }
+
+    fn lookups(conn: &mut AnyConnection, who: &Principal) -> Result<Lookups, AppError> {
+        let contracts =
+            crate::db::contracts::list(conn, who).map_err(db)?.into_iter().map(|(c, _)| c).collect();
+        let names = names(conn, who.district_id)?;
+        let towns: HashMap<i64, &str> = names.towns.iter().map(|(id, zh, _)| (*id, zh.as_str())).collect();
+        let people = services::recipients(conn, who, None)
             .map_err(db)?
             .into_iter()
-            .filter(|(c, _)| matches!(c.status.as_str(), "signed" | "performing" | "accepted"))
-            .filter(|(c, _)| c.template == "social_work_services")
-            .map(|(c, _)| c)
+            .map(|(r, h)| {
+                let town = towns.get(&h.town_id).copied().unwrap_or_default();
+                let label = format!("{} · {} · {town}{}", r.name, mask(&r.id_number), h.village);
+                (r.id, (r.name, label))
+            })
+            .collect();
+        Ok(Lookups { contracts, names, people })
+    }
+
+    /// The contracts records are kept under, as choices.
+    fn choices(conn: &mut AnyConnection, l: &Lookups) -> Result<Vec<ContractChoice>, AppError> {
+        let list: Vec<ContractRow> = l
+            .contracts
+            .iter()
+            .filter(|c| matches!(c.status.as_str(), "signed" | "performing" | "accepted"))
+            .filter(|c| c.template == "social_work_services")
+            .cloned()
             .collect();
         let areas = services::areas(conn, &list).map_err(db)?;
-        let names: HashMap<i64, String> = names(conn, who.district_id)?.suppliers.into_iter().collect();
+        let names: HashMap<i64, &str> = l.names.suppliers.iter().map(|(id, n)| (*id, n.as_str())).collect();
         let mut out = Vec::new();
         for c in list {
             let full = crate::db::contracts::full_of(conn, c.clone()).map_err(db)?;
@@ -550,7 +576,7 @@ pub mod ssr {
                 id: c.id,
                 number: c.number.clone(),
                 title: c.title.clone(),
-                supplier: names.get(&c.supplier_id).cloned().unwrap_or_default(),
+                supplier: names.get(&c.supplier_id).copied().unwrap_or_default().to_owned(),
                 status,
                 items,
                 open_milestones,
@@ -563,31 +589,9 @@ pub mod ssr {
         Ok(out)
     }
 
-    fn recipient_label(name: &str, id_number: &str, town: &str, village: &str) -> String {
-        format!("{name} · {} · {town}{village}", mask(id_number))
-    }
-
-    /// Names of recipients `ids` (that `who` may see), for lists.
-    fn recipient_names(
+    fn record_views(
         conn: &mut AnyConnection,
-        who: &Principal,
-    ) -> Result<HashMap<i64, (String, String)>, AppError> {
-        let towns: HashMap<i64, (String, String)> =
-            crate::db::district::town_names(conn, who.district_id).map_err(db)?;
-        Ok(services::recipients(conn, who, None)
-            .map_err(db)?
-            .into_iter()
-            .map(|(r, h)| {
-                let town = towns.get(&h.town_id).map(|t| t.0.clone()).unwrap_or_default();
-                let label = recipient_label(&r.name, &r.id_number, &town, &h.village);
-                (r.id, (r.name, label))
-            })
-            .collect())
-    }
-
-    pub fn record_views(
-        conn: &mut AnyConnection,
-        who: &Principal,
+        l: &Lookups,
         rows: Vec<services::RecordRow>,
     ) -> Result<Vec<RecordView>, AppError> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -595,18 +599,14 @@ pub mod ssr {
         for e in services::evidence_of(conn, &ids).map_err(db)? {
             evidence.entry(e.record_id).or_default().push((e.id, e.display_name));
         }
-        let numbers: HashMap<i64, String> = crate::db::contracts::list(conn, who)
-            .map_err(db)?
-            .into_iter()
-            .map(|(c, _)| (c.id, c.number))
-            .collect();
-        let people = recipient_names(conn, who)?;
+        let numbers: HashMap<i64, &str> = l.contracts.iter().map(|c| (c.id, c.number.as_str())).collect();
+        let people = &l.people;
         Ok(rows
             .into_iter()
             .map(|r| RecordView {
                 id: r.id,
                 contract_id: r.contract_id,
-                contract_number: numbers.get(&r.contract_id).cloned().unwrap_or_default(),
+                contract_number: numbers.get(&r.contract_id).copied().unwrap_or_default().to_owned(),
                 supplier_id: r.supplier_id,
                 started_at: r.started_at,
                 minutes: r.minutes,
@@ -627,28 +627,28 @@ pub mod ssr {
             .collect())
     }
 
-    pub fn summaries(
+    fn summaries(
         conn: &mut AnyConnection,
         who: &Principal,
+        l: &Lookups,
         contract: Option<i64>,
     ) -> Result<Vec<ReportSummary>, AppError> {
         let rows = services::reports(conn, who, contract).map_err(db)?;
-        let names: HashMap<i64, String> = names(conn, who.district_id)?.suppliers.into_iter().collect();
-        let mut numbers: HashMap<i64, String> = HashMap::new();
+        let names: HashMap<i64, &str> = l.names.suppliers.iter().map(|(id, n)| (*id, n.as_str())).collect();
+        let numbers: HashMap<i64, &str> = l.contracts.iter().map(|c| (c.id, c.number.as_str())).collect();
         let mut milestones: HashMap<i64, String> = HashMap::new();
+        let mut read: HashSet<i64> = HashSet::new();
         let mut out = Vec::new();
         for r in rows {
-            if let std::collections::hash_map::Entry::Vacant(e) = numbers.entry(r.contract_id) {
-                let c = crate::db::contracts::load_in(conn, r.district_id, r.contract_id).map_err(db)?;
-                for m in crate::db::contracts::milestones(conn, c.id).map_err(db)? {
+            if read.insert(r.contract_id) {
+                for m in crate::db::contracts::milestones(conn, r.contract_id).map_err(db)? {
                     milestones.insert(m.id, format!("{} {}", m.seq, m.name));
                 }
-                e.insert(c.number);
             }
             out.push(ReportSummary {
                 id: r.id,
-                contract_number: numbers.get(&r.contract_id).cloned().unwrap_or_default(),
-                supplier: names.get(&r.supplier_id).cloned().unwrap_or_default(),
+                contract_number: numbers.get(&r.contract_id).copied().unwrap_or_default().to_owned(),
+                supplier: names.get(&r.supplier_id).copied().unwrap_or_default().to_owned(),
                 period_from: r.period_from,
                 period_to: r.period_to,
                 milestone: r.milestone_id.and_then(|m| milestones.get(&m).cloned()),
@@ -660,15 +660,15 @@ pub mod ssr {
         Ok(out)
     }
 
-    pub fn progress(
+    fn progress(
         conn: &mut AnyConnection,
         who: &Principal,
+        l: &Lookups,
         contract_id: i64,
     ) -> Result<Option<ProgressData>, AppError> {
-        let c = crate::db::contracts::load_in(conn, who.district_id, contract_id).map_err(db)?;
-        if !c.visible_to(who) {
+        let Some(c) = l.contracts.iter().find(|c| c.id == contract_id) else {
             return Ok(None);
-        }
+        };
         let mut facts =
             services::facts(conn, who.district_id, Some(c.id), c.start_on, c.current_end_on).map_err(db)?;
         // A town user sees its town's recipients' records only.
@@ -694,9 +694,8 @@ pub mod ssr {
             .filter_map(|i| i.progress.as_ref())
             .flat_map(|p| p.by_recipient.iter().map(|(id, _)| *id))
             .collect();
-        let people = recipient_names(conn, who)?;
         let mut recipient_names: Vec<(i64, String)> =
-            wanted.into_iter().filter_map(|id| people.get(&id).map(|p| (id, p.0.clone()))).collect();
+            wanted.into_iter().filter_map(|id| l.people.get(&id).map(|p| (id, p.0.clone()))).collect();
         recipient_names.sort();
         Ok(Some(ProgressData { contract_id: c.id, indicators, recipient_names }))
     }
@@ -706,7 +705,8 @@ pub mod ssr {
         who: &Principal,
         contract: Option<i64>,
     ) -> Result<ServicesData, AppError> {
-        let contracts = choices(conn, who)?;
+        let l = lookups(conn, who)?;
+        let contracts = choices(conn, &l)?;
         let selected = contract.filter(|c| contracts.iter().any(|x| x.id == *c));
         let rows = services::records(
             conn,
@@ -719,19 +719,19 @@ pub mod ssr {
             },
         )
         .map_err(db)?;
-        let records = record_views(conn, who, rows)?;
-        let reports = summaries(conn, who, selected)?;
+        let records = record_views(conn, &l, rows)?;
+        let reports = summaries(conn, who, &l, selected)?;
         let may_record = who.has(Role::Provider) && contracts.iter().any(|c| c.active);
         let recipients = if may_record {
             let mut list: Vec<(i64, String)> =
-                recipient_names(conn, who)?.into_iter().map(|(id, (_, l))| (id, l)).collect();
+                l.people.iter().map(|(id, (_, label))| (*id, label.clone())).collect();
             list.sort_by(|a, b| a.1.cmp(&b.1));
             list
         } else {
             Vec::new()
         };
         let progress = match selected {
-            Some(c) => progress(conn, who, c)?,
+            Some(c) => progress(conn, who, &l, c)?,
             None => None,
         };
         let today = crate::db::budget::today();
@@ -740,7 +740,7 @@ pub mod ssr {
         } else {
             Vec::new()
         };
-        let names = names(conn, who.district_id)?;
+        let names = l.names;
         let towns = if who.has(Role::Finance) {
             names.towns.iter().map(|(id, zh, _)| (*id, zh.clone())).collect()
         } else {

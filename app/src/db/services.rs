@@ -431,8 +431,26 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// For provider `who`, as of now.
+    /// For provider `who`, as of now, with every recipient it may serve
+    /// (an import checks thousands of rows against them).
     pub fn load(conn: &mut AnyConnection, who: &Principal) -> Result<Checker, ServiceError> {
+        Checker::read(conn, who, None)
+    }
+
+    /// For one record: only its recipient is read.
+    fn for_record(
+        conn: &mut AnyConnection,
+        who: &Principal,
+        r: &RecordInput,
+    ) -> Result<Checker, ServiceError> {
+        Checker::read(conn, who, Some(r.recipient_id))
+    }
+
+    fn read(
+        conn: &mut AnyConnection,
+        who: &Principal,
+        only: Option<Option<i64>>,
+    ) -> Result<Checker, ServiceError> {
         let supplier_id =
             who.supplier_id.filter(|_| who.has(Role::Provider)).ok_or(ServiceError::OutOfScope)?;
         let list = serving_contracts(conn, who)?;
@@ -460,11 +478,12 @@ impl Checker {
                 (c.id, ctx)
             })
             .collect();
-        let recipients = recipients(conn, who, None)?
-            .into_iter()
-            .filter(|(r, _)| r.active)
-            .map(|(r, h)| (r.id, (h.town_id, h.id)))
-            .collect();
+        let people = match only {
+            None => recipients(conn, who, None)?,
+            Some(id) => id.map(|id| recipient(conn, who, id)).transpose()?.flatten().into_iter().collect(),
+        };
+        let recipients =
+            people.into_iter().filter(|(r, _)| r.active).map(|(r, h)| (r.id, (h.town_id, h.id))).collect();
         Ok(Checker { supplier_id, contracts, recipients })
     }
 
@@ -576,7 +595,7 @@ pub fn create_record(
     r: &RecordInput,
     source: Source,
 ) -> Result<(i64, bool), ServiceError> {
-    let checker = Checker::load(tx.conn(), who)?;
+    let checker = Checker::for_record(tx.conn(), who, r)?;
     if let Some(x) = r.external_id.as_deref().map(str::trim) {
         let before = service_records::table
             .filter(service_records::supplier_id.eq(checker.supplier_id))

@@ -754,8 +754,16 @@ pub async fn create_service_records(
         .db
         .run(move |conn| {
             use app::db::services::{Source, create_record, create_records, recipients};
-            let id_numbers: std::collections::HashMap<String, i64> =
-                recipients(conn, &p, None)?.into_iter().map(|(r, _)| (r.id_number, r.id)).collect();
+            // Identity numbers are looked up only when a record names one.
+            let by_number = match &body {
+                Body::One(r) => r.recipient_id_number.is_some(),
+                Body::Many { records } => records.iter().any(|r| r.recipient_id_number.is_some()),
+            };
+            let id_numbers: std::collections::HashMap<String, i64> = if by_number {
+                recipients(conn, &p, None)?.into_iter().map(|(r, _)| (r.id_number, r.id)).collect()
+            } else {
+                Default::default()
+            };
             Ok(match body {
                 Body::One(r) => match r.input(&id_numbers) {
                     Err(problems) => Err(Err(problems)),
