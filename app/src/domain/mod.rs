@@ -16,6 +16,7 @@ pub mod contract;
 pub mod draw;
 pub mod files;
 pub mod idcard;
+pub mod inspection;
 pub mod insurance;
 pub mod money;
 pub mod password;
