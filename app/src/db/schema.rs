@@ -900,6 +900,161 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A spot-inspection plan (抽查计划) and, once drawn, its draw.
+    inspection_plans (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        title -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        checklist -> Text,
+        ratio_bp -> Integer,
+        minimum_towns -> Integer,
+        staff_per_town -> Integer,
+        inspectors_per_town -> Integer,
+        rectification_days -> Integer,
+        status -> Text,
+        algorithm -> Nullable<Text>,
+        seed -> Nullable<Text>,
+        draw_input -> Nullable<Text>,
+        draw_sha256 -> Nullable<Text>,
+        drawn_at -> Nullable<Timestamp>,
+        drawn_by -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// A plan's inspector pool with declared conflicts.
+    plan_inspectors (plan_id, user_id) {
+        plan_id -> BigInt,
+        user_id -> BigInt,
+        conflict_towns -> Text,
+        conflict_note -> Text,
+    }
+}
+
+diesel::table! {
+    /// One drawn town of a plan and what its inspectors recorded.
+    inspections (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        plan_id -> BigInt,
+        town_id -> BigInt,
+        draw_order -> Integer,
+        status -> Text,
+        arrived_at -> Nullable<Timestamp>,
+        left_at -> Nullable<Timestamp>,
+        headcount -> Nullable<Integer>,
+        absent -> Text,
+        other_duties -> Text,
+        answers -> Text,
+        remarks -> Text,
+        facts -> Nullable<Text>,
+        saved_at -> Nullable<Timestamp>,
+        saved_by -> Nullable<BigInt>,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    inspection_inspectors (inspection_id, user_id) {
+        inspection_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    inspection_staff (inspection_id, staff_id) {
+        inspection_id -> BigInt,
+        staff_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    inspection_photos (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        inspection_id -> BigInt,
+        item_key -> Text,
+        sha256 -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        display_name -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A rectification notice (整改通知书) and where it stands.
+    rectifications (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        inspection_id -> BigInt,
+        town_id -> BigInt,
+        notice_no -> Text,
+        issued_on -> Date,
+        deadline -> Date,
+        status -> Text,
+        issued_by -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        inspection_id -> BigInt,
+        town_id -> BigInt,
+        kind -> Text,
+        severity -> Text,
+        description -> Text,
+        origin -> Text,
+        status -> Text,
+        dismiss_reason -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        rectification_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    rectification_events (id) {
+        id -> BigInt,
+        rectification_id -> BigInt,
+        action -> Text,
+        body -> Text,
+        user_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectification_evidence (id) {
+        id -> BigInt,
+        district_id -> BigInt,
+        rectification_id -> BigInt,
+        event_id -> Nullable<BigInt>,
+        sha256 -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        display_name -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -972,4 +1127,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_evidence,
     service_reports,
     report_lines,
+    inspection_plans,
+    plan_inspectors,
+    inspections,
+    inspection_inspectors,
+    inspection_staff,
+    inspection_photos,
+    rectifications,
+    findings,
+    rectification_events,
+    rectification_evidence,
 );

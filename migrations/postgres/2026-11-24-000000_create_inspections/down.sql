@@ -1,0 +1,14 @@
+DROP TABLE rectification_evidence;
+DROP TABLE rectification_events;
+DROP TABLE findings;
+DROP FUNCTION findings_no_delete;
+DROP TABLE rectifications;
+DROP TABLE inspection_photos;
+DROP TABLE inspection_staff;
+DROP TABLE inspection_inspectors;
+DROP FUNCTION inspection_rows_fixed;
+DROP TABLE inspections;
+DROP FUNCTION inspections_frozen;
+DROP TABLE plan_inspectors;
+DROP TABLE inspection_plans;
+DROP FUNCTION inspection_plans_draw_fixed;

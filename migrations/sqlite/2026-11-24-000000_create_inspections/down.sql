@@ -1,0 +1,10 @@
+DROP TABLE rectification_evidence;
+DROP TABLE rectification_events;
+DROP TABLE findings;
+DROP TABLE rectifications;
+DROP TABLE inspection_photos;
+DROP TABLE inspection_staff;
+DROP TABLE inspection_inspectors;
+DROP TABLE inspections;
+DROP TABLE plan_inspectors;
+DROP TABLE inspection_plans;
