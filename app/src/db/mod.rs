@@ -15,6 +15,7 @@ pub mod audit;
 pub mod budget;
 pub mod contracts;
 pub mod district;
+pub mod inspections;
 pub mod payroll;
 pub mod procurement;
 pub mod roster;

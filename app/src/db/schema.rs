@@ -1073,6 +1073,8 @@ diesel::joinable!(contract_milestones -> contracts (contract_id));
 diesel::joinable!(recipients -> households (household_id));
 diesel::joinable!(service_records -> recipients (recipient_id));
 diesel::joinable!(service_evidence -> service_records (record_id));
+diesel::joinable!(inspections -> inspection_plans (plan_id));
+diesel::joinable!(inspection_staff -> staff (staff_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
