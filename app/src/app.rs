@@ -81,6 +81,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("services") view=crate::pages::services::ServicesPage />
                     <Route path=path!("services/reports/:id") view=crate::pages::services::ServiceReportPage />
                     <Route path=path!("recipients") view=crate::pages::services::RecipientsPage />
+                    <Route path=path!("inspections") view=crate::pages::inspections::InspectionsPage />
+                    <Route path=path!("inspections/plans/:id") view=crate::pages::inspections::InspectionPlanPage />
+                    <Route path=path!("inspections/:id") view=crate::pages::inspections::InspectionPage />
+                    <Route path=path!("inspection-results") view=crate::pages::inspections::InspectionResultsPage />
                 </ParentRoute>
             </Routes>
         </Router>

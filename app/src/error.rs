@@ -105,6 +105,8 @@ pub enum AppError {
     Contract(crate::domain::contract::ContractFault),
     #[error("deliverables refused: {0:?}")]
     Service(crate::domain::service::ServiceFault),
+    #[error("inspections refused: {0:?}")]
+    Inspection(crate::domain::inspection::InspectionFault),
 }
 
 impl AppError {
@@ -127,6 +129,12 @@ impl AppError {
                 crate::domain::files::FileProblem::TooLarge,
             )) => 413,
             AppError::Service(crate::domain::service::ServiceFault::Upload(
+                crate::domain::files::FileProblem::WrongType,
+            )) => 415,
+            AppError::Inspection(crate::domain::inspection::InspectionFault::Upload(
+                crate::domain::files::FileProblem::TooLarge,
+            )) => 413,
+            AppError::Inspection(crate::domain::inspection::InspectionFault::Upload(
                 crate::domain::files::FileProblem::WrongType,
             )) => 415,
             AppError::LockedOut | AppError::TooManyAttempts => 429,
@@ -200,6 +208,7 @@ impl AppError {
             AppError::Budget(p) => t.budget.short(p),
             AppError::Contract(f) => t.contracts.short(f),
             AppError::Service(f) => t.services.short(f),
+            AppError::Inspection(f) => t.inspections.short(f),
         }
     }
 
@@ -212,6 +221,7 @@ impl AppError {
             AppError::Budget(p) => t.budget.problem(p),
             AppError::Contract(f) => t.contracts.problem(f),
             AppError::Service(f) => t.services.problem(f),
+            AppError::Inspection(f) => t.inspections.problem(f),
             other => other.message(t).to_owned(),
         }
     }

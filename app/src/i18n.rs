@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub mod budget;
 pub mod contracts;
 pub mod import;
+pub mod inspections;
 pub mod services;
 
 pub use budget::zh_cost_type;
@@ -98,6 +99,7 @@ pub struct Messages {
     pub contracts: &'static contracts::ContractText,
     /// Recipients, service records, reports.
     pub services: &'static services::ServiceText,
+    pub inspections: &'static inspections::InspectionText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_label: &'static str,
@@ -319,6 +321,7 @@ pub static ZH_CN: Messages = Messages {
     budget: &budget::ZH_CN,
     contracts: &contracts::ZH_CN,
     services: &services::ZH_CN,
+    inspections: &inspections::ZH_CN,
     app_name: "购助",
     app_tagline: "政府购买社会救助服务",
     nav_label: "主导航",
@@ -539,6 +542,7 @@ pub static EN: Messages = Messages {
     budget: &budget::EN,
     contracts: &contracts::EN,
     services: &services::EN,
+    inspections: &inspections::EN,
     app_name: "Gouzhu",
     app_tagline: "Purchased social-assistance services",
     nav_label: "Main navigation",

@@ -124,6 +124,11 @@ pub const TEMPLATE_EDITORS: &[Role] = &[Role::Admin, Role::Finance];
 /// district-wide, a town its town's, a provider its own organisation's
 /// (checked in the handlers).
 pub const SERVICE_READERS: &[Role] = CONTRACT_READERS;
+/// Who reads inspections: bureau staff everything, towns their town's
+/// submitted inspections and notices (checked in the handlers).
+pub const INSPECTION_READERS: &[Role] = STAFFING_READERS;
+/// Who takes rectification steps: the town responds, inspectors verify.
+pub const RECTIFIERS: &[Role] = &[Role::Inspector, Role::Town];
 /// Who keeps the recipients register: finance, and towns in their town.
 pub const REGISTER_KEEPERS: &[Role] = &[Role::Finance, Role::Town];
 
@@ -209,6 +214,25 @@ pub mod paths {
     pub const RECORDS_TEMPLATE: &str = "/files/service-records/template.xlsx";
     pub const RECORDS_IMPORT: &str = "/files/service-records/import";
     pub const RECORDS_XLSX: &str = "/files/service-records.xlsx";
+    /// Spot inspections: overview, a plan, an inspection, the results.
+    pub const INSPECTIONS: &str = "/inspections";
+    pub const INSPECTION_PLAN: &str = "/inspections/plans/{id}";
+    pub const INSPECTION: &str = "/inspections/{id}";
+    pub const INSPECTION_RESULTS: &str = "/inspection-results";
+    /// The inspector's form (multipart, with photos), a photo.
+    pub const INSPECTION_FORM: &str = "/files/inspections/{id}/form";
+    pub const INSPECTION_PHOTO: &str = "/files/inspection-photos/{id}";
+    /// A town's evidence of rectification: upload and download.
+    pub const RECTIFICATION_EVIDENCE_UPLOAD: &str = "/files/rectifications/{id}/evidence";
+    pub const RECTIFICATION_EVIDENCE: &str = "/files/rectification-evidence/{id}";
+    /// The rectification notice (整改通知书).
+    pub const RECTIFICATION_NOTICE_PDF: &str = "/files/rectifications/{id}/notice.pdf";
+    /// The published results as a spreadsheet (public).
+    pub const INSPECTION_RESULTS_XLSX: &str = "/files/inspection-results.xlsx";
+    pub const API_INSPECTION_PLANS: &str = "/api/v1/inspection-plans";
+    pub const API_INSPECTIONS: &str = "/api/v1/inspections";
+    pub const API_FINDINGS: &str = "/api/v1/findings";
+    pub const API_INSPECTION_RESULTS: &str = "/api/v1/inspection-results";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -257,6 +281,10 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::SERVICE_REPORT, Page, AnyOf(SERVICE_READERS)),
     rule("GET", paths::RECIPIENTS, Page, AnyOf(SERVICE_READERS)),
     rule("GET", paths::PROJECT, Page, AnyOf(PROJECT_READERS)),
+    rule("GET", paths::INSPECTIONS, Page, AnyOf(INSPECTION_READERS)),
+    rule("GET", paths::INSPECTION_PLAN, Page, AnyOf(BUREAU)),
+    rule("GET", paths::INSPECTION, Page, AnyOf(INSPECTION_READERS)),
+    rule("GET", paths::INSPECTION_RESULTS, Page, SignedIn),
     rule("GET", paths::ROSTER_IMPORTS, Page, AnyOf(ROSTER_KEEPERS)),
     rule("GET", paths::ROSTER_IMPORT, Page, AnyOf(ROSTER_KEEPERS)),
     // Files.
@@ -280,6 +308,12 @@ pub const RULES: &[Rule] = &[
     rule("GET", paths::RECORDS_TEMPLATE, File, AnyOf(&[Role::Provider])),
     rule("POST", paths::RECORDS_IMPORT, File, AnyOf(&[Role::Provider])),
     rule("GET", paths::RECORDS_XLSX, File, AnyOf(SERVICE_READERS)),
+    rule("POST", paths::INSPECTION_FORM, File, AnyOf(&[Role::Inspector])),
+    rule("GET", paths::INSPECTION_PHOTO, File, AnyOf(INSPECTION_READERS)),
+    rule("POST", paths::RECTIFICATION_EVIDENCE_UPLOAD, File, AnyOf(&[Role::Town])),
+    rule("GET", paths::RECTIFICATION_EVIDENCE, File, AnyOf(INSPECTION_READERS)),
+    rule("GET", paths::RECTIFICATION_NOTICE_PDF, File, AnyOf(INSPECTION_READERS)),
+    early("GET", paths::INSPECTION_RESULTS_XLSX, File, Public),
     rule("GET", paths::CONTRACT_TEMPLATE_PREVIEW, File, AnyOf(TEMPLATE_EDITORS)),
     // Open data (政府购买服务合同应当依法予以公告): no personal data in it.
     early("GET", paths::OCDS_DOWNLOAD, File, Public),
@@ -351,6 +385,18 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/register_recipient", ServerFn, AnyOf(REGISTER_KEEPERS)),
     rule("POST", "/api/update_recipient", ServerFn, AnyOf(REGISTER_KEEPERS)),
     rule("POST", "/api/set_contract_area", ServerFn, AnyOf(&[Role::Finance])),
+    // Server functions: spot inspections.
+    rule("POST", "/api/inspections_overview", ServerFn, AnyOf(INSPECTION_READERS)),
+    rule("POST", "/api/create_inspection_plan", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/inspection_plan", ServerFn, AnyOf(BUREAU)),
+    rule("POST", "/api/draw_inspection_plan", ServerFn, AnyOf(&[Role::Finance])),
+    rule("POST", "/api/inspection_page", ServerFn, AnyOf(INSPECTION_READERS)),
+    rule("POST", "/api/add_inspection_finding", ServerFn, AnyOf(&[Role::Inspector])),
+    rule("POST", "/api/decide_inspection_finding", ServerFn, AnyOf(&[Role::Inspector])),
+    rule("POST", "/api/issue_rectification_notice", ServerFn, AnyOf(&[Role::Inspector])),
+    rule("POST", "/api/rectification_step", ServerFn, AnyOf(RECTIFIERS)),
+    rule("POST", "/api/inspection_results", ServerFn, SignedIn),
+    rule("POST", "/api/rectification_alerts", ServerFn, AnyOf(INSPECTION_READERS)),
     // Server functions: contracts.
     rule("POST", "/api/contracts_overview", ServerFn, AnyOf(CONTRACT_READERS)),
     rule("POST", "/api/supplier_list", ServerFn, AnyOf(CONTRACT_READERS)),
@@ -406,6 +452,11 @@ pub const RULES: &[Rule] = &[
     early("GET", paths::API_OCDS, Api, Public),
     rule("GET", paths::API_SERVICE_RECORDS, Api, AnyOf(SERVICE_READERS)),
     rule("POST", paths::API_SERVICE_RECORDS, Api, AnyOf(&[Role::Provider])),
+    rule("GET", paths::API_INSPECTION_PLANS, Api, AnyOf(BUREAU)),
+    rule("GET", paths::API_INSPECTIONS, Api, AnyOf(INSPECTION_READERS)),
+    rule("GET", paths::API_FINDINGS, Api, AnyOf(INSPECTION_READERS)),
+    // 一公开: published results carry no personal data.
+    early("GET", paths::API_INSPECTION_RESULTS, Api, Public),
 ];
 
 /// The rule for a request: by its matched route path when the router

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod budget;
 pub mod contracts;
 pub mod dashboard;
+pub mod inspections;
 pub mod payroll;
 pub mod payroll_people;
 pub mod roster;
@@ -86,6 +87,7 @@ mod tests {
         ("budget.rs", include_str!("budget.rs")),
         ("contracts.rs", include_str!("contracts.rs")),
         ("dashboard.rs", include_str!("dashboard.rs")),
+        ("inspections.rs", include_str!("inspections.rs")),
         ("payroll.rs", include_str!("payroll.rs")),
         ("payroll_people.rs", include_str!("payroll_people.rs")),
         ("roster.rs", include_str!("roster.rs")),

@@ -28,7 +28,7 @@ const NAV: &[NavItem] = &[
     NavItem { label: |t| t.nav_budget, icon: IconKind::Budget, href: Some(paths::BUDGET) },
     NavItem { label: |t| t.nav_contracts, icon: IconKind::Contract, href: Some(paths::CONTRACTS) },
     NavItem { label: |t| t.nav_services, icon: IconKind::Results, href: Some(paths::SERVICES) },
-    NavItem { label: |t| t.nav_inspections, icon: IconKind::Inspect, href: None },
+    NavItem { label: |t| t.nav_inspections, icon: IconKind::Inspect, href: Some(paths::INSPECTIONS) },
     NavItem { label: |t| t.nav_users, icon: IconKind::Users, href: Some(paths::USERS) },
     NavItem { label: |t| t.nav_audit, icon: IconKind::Log, href: Some(paths::AUDIT) },
     NavItem { label: |t| t.nav_account, icon: IconKind::Account, href: Some(paths::ACCOUNT) },

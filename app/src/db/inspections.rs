@@ -18,13 +18,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::schema::{
     findings, inspection_inspectors, inspection_photos, inspection_plans, inspection_staff, inspections,
     payroll_lines, payroll_runs, plan_inspectors, posts, rectification_events, rectification_evidence,
     rectifications, staff, staff_assignments, towns, user_roles, users,
+};
+pub use crate::api::inspections::{
+    DrawRecord, FindingView, FormInput, InspectionDetail, InspectionSummary, PhotoInfo, PlanDetail, PlanSummary,
+    PoolEntry, PublishedResult, RectStep, RectSummary, RectView,
 };
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
@@ -80,70 +83,6 @@ pub fn today() -> NaiveDate {
 }
 
 // --- Plans -----------------------------------------------------------------
-
-/// A plan as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanSummary {
-    pub id: i64,
-    pub title: String,
-    pub period_from: NaiveDate,
-    pub period_to: NaiveDate,
-    pub status: String,
-    pub ratio_bp: i32,
-    pub minimum_towns: i32,
-    pub inspections: i64,
-    pub submitted: i64,
-}
-
-/// An inspector of a plan's pool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PoolEntry {
-    pub user_id: i64,
-    pub name: String,
-    pub conflict_towns: Vec<i64>,
-    pub conflict_note: String,
-}
-
-/// The recorded draw of a plan: everything needed to re-run it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DrawRecord {
-    pub algorithm: String,
-    pub seed: String,
-    /// The canonical JSON of [`DrawInput`].
-    pub input: String,
-    pub input_sha256: String,
-    pub drawn_at: NaiveDateTime,
-    pub drawn_by: String,
-}
-
-/// A plan with its pool, draw and inspections.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanDetail {
-    pub summary: PlanSummary,
-    pub checklist: Vec<ChecklistItem>,
-    pub staff_per_town: i32,
-    pub inspectors_per_town: i32,
-    pub rectification_days: i32,
-    pub pool: Vec<PoolEntry>,
-    pub draw: Option<DrawRecord>,
-    pub inspections: Vec<InspectionSummary>,
-}
-
-/// An inspection as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InspectionSummary {
-    pub id: i64,
-    pub plan_id: i64,
-    pub plan_title: String,
-    pub town_id: i64,
-    pub town_code: String,
-    pub draw_order: i32,
-    pub status: String,
-    pub inspectors: Vec<String>,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub findings: i64,
-    pub rectification: Option<String>,
-}
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = inspection_plans)]
@@ -703,91 +642,6 @@ pub fn town_facts(conn: &mut AnyConnection, district_id: i64, town_id: i64) -> R
     Ok(TownFacts { allocated: adopted, posts, roster, payroll_month: last.map(|l| l.1), paid })
 }
 
-/// A photo as the form lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhotoInfo {
-    pub id: i64,
-    pub item_key: String,
-    pub display_name: String,
-}
-
-/// A finding as the inspection page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FindingView {
-    pub id: i64,
-    pub inspection_id: i64,
-    pub town_id: i64,
-    pub kind: FindingKind,
-    pub severity: Severity,
-    pub description: String,
-    pub origin: String,
-    pub status: FindingStatus,
-    pub dismiss_reason: String,
-    pub rectification_id: Option<i64>,
-}
-
-/// A step of a rectification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectStep {
-    pub action: String,
-    pub body: String,
-    pub by: String,
-    pub at: NaiveDateTime,
-    pub evidence: Vec<(i64, String)>,
-}
-
-/// A rectification with its steps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectView {
-    pub id: i64,
-    pub inspection_id: i64,
-    pub town_id: i64,
-    pub notice_no: String,
-    pub issued_on: NaiveDate,
-    pub deadline: NaiveDate,
-    pub status: RectStatus,
-    pub overdue: bool,
-    pub steps: Vec<RectStep>,
-    /// Evidence attached for the next response.
-    pub pending_evidence: Vec<(i64, String)>,
-}
-
-/// An inspection with everything its page shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InspectionDetail {
-    pub id: i64,
-    pub plan_id: i64,
-    pub plan_title: String,
-    pub period_from: NaiveDate,
-    pub period_to: NaiveDate,
-    pub town_id: i64,
-    pub town_code: String,
-    pub status: InspectionStatus,
-    pub checklist: Vec<ChecklistItem>,
-    pub inspectors: Vec<String>,
-    /// Drawn to be interviewed.
-    pub interview: Vec<Person>,
-    /// Live before submission, frozen at it.
-    pub facts: TownFacts,
-    pub arrived_at: Option<NaiveDateTime>,
-    pub left_at: Option<NaiveDateTime>,
-    pub headcount: Option<i32>,
-    pub absent: Vec<i64>,
-    pub other_duties: Vec<i64>,
-    pub answers: BTreeMap<String, Answer>,
-    pub remarks: String,
-    pub photos: Vec<PhotoInfo>,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub findings: Vec<FindingView>,
-    pub rectification: Option<RectView>,
-    pub version: i32,
-    /// What the viewer may do now.
-    pub may_edit: bool,
-    pub may_decide: bool,
-    pub may_respond: bool,
-    pub may_verify: bool,
-}
-
 /// One inspection, for those who may see it (404 otherwise).
 pub fn inspection(
     conn: &mut AnyConnection,
@@ -863,6 +717,7 @@ pub fn inspection(
         findings,
         rectification,
         version: row.version,
+        now: super::services::now_local(),
     })
 }
 
@@ -981,21 +836,6 @@ fn rectification_of(conn: &mut AnyConnection, inspection_id: i64) -> Result<Opti
         steps,
         pending_evidence: evidence.iter().filter(|e| e.1.is_none()).map(|e| (e.0, e.2.clone())).collect(),
     }))
-}
-
-/// The inspector's form as submitted from the phone.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FormInput {
-    pub version: i32,
-    pub arrived_at: Option<NaiveDateTime>,
-    pub left_at: Option<NaiveDateTime>,
-    /// As typed; checked here.
-    pub headcount: String,
-    pub absent: Vec<i64>,
-    pub other_duties: Vec<i64>,
-    /// Checklist key → typed answer.
-    pub answers: BTreeMap<String, String>,
-    pub remarks: String,
 }
 
 /// A photo to file with the form.
@@ -1580,20 +1420,6 @@ pub fn inspection_of_rect(
 
 // --- Overview, findings list and publication -------------------------------
 
-/// A rectification as the dashboard and lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectSummary {
-    pub id: i64,
-    pub inspection_id: i64,
-    pub town_id: i64,
-    pub town_code: String,
-    pub notice_no: String,
-    pub issued_on: NaiveDate,
-    pub deadline: NaiveDate,
-    pub status: RectStatus,
-    pub overdue: bool,
-}
-
 /// Rectifications visible to `who` (bureau: all; a town: its own), the
 /// overdue first, then by deadline.
 pub fn rectification_list(
@@ -1648,26 +1474,6 @@ pub fn rectification_list(
 pub fn finding_list(conn: &mut AnyConnection, who: &Principal) -> Result<Vec<FindingView>, InspectionError> {
     let ids: Vec<i64> = inspection_list(conn, who, None)?.into_iter().map(|i| i.id).collect();
     Ok(findings_of(conn, &ids, !who.sees_whole_district())?)
-}
-
-/// One line of the published results (一公开): no personal data — no
-/// names, no descriptions, no identity numbers; the kinds of findings and
-/// where rectification stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublishedResult {
-    pub plan_title: String,
-    pub period_from: NaiveDate,
-    pub period_to: NaiveDate,
-    pub town_code: String,
-    pub town_name: String,
-    pub inspected_on: Option<NaiveDate>,
-    pub inspectors: usize,
-    pub findings: usize,
-    /// (kind, severity) of each confirmed finding.
-    pub kinds: Vec<(FindingKind, Severity)>,
-    pub rectification: Option<RectStatus>,
-    pub deadline: Option<NaiveDate>,
-    pub overdue: bool,
 }
 
 /// The published results of a district: submitted inspections of drawn

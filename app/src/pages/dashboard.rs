@@ -29,6 +29,7 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::pages::inspections::RectificationAlerts />
     }
 }
 

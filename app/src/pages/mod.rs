@@ -9,6 +9,7 @@ pub mod budget;
 pub mod contracts;
 pub mod dashboard;
 pub mod home;
+pub mod inspections;
 pub mod login;
 pub mod not_found;
 pub mod payroll;
