@@ -15,6 +15,7 @@
 
 pub mod budget;
 pub mod contract;
+pub mod inspection;
 pub mod payroll;
 pub mod staffing;
 
@@ -59,6 +60,8 @@ pub enum Template {
     ContractSocialWork,
     /// 政府购买服务合同 for assistant posts bought as a service.
     ContractAssistantPosts,
+    /// 整改通知书: a spot inspection's findings and deadline, to a town.
+    RectificationNotice,
 }
 
 impl Template {
@@ -70,17 +73,19 @@ impl Template {
             Template::BudgetExecution => "budget-execution.typ",
             Template::ContractSocialWork => "contract-social-work.typ",
             Template::ContractAssistantPosts => "contract-assistant-posts.typ",
+            Template::RectificationNotice => "rectification-notice.typ",
         }
     }
 
     /// Every template, for previews and checks.
-    pub const ALL: [Template; 6] = [
+    pub const ALL: [Template; 7] = [
         Template::StaffingSummary,
         Template::SalarySheet,
         Template::PaySlips,
         Template::BudgetExecution,
         Template::ContractSocialWork,
         Template::ContractAssistantPosts,
+        Template::RectificationNotice,
     ];
 
     /// The template in file `name` (with or without `.typ`).
@@ -114,6 +119,9 @@ impl Template {
             }
             Template::ContractAssistantPosts => {
                 include_str!("../../../contract-templates/contract-assistant-posts.typ")
+            }
+            Template::RectificationNotice => {
+                include_str!("../../../contract-templates/rectification-notice.typ")
             }
         }
     }

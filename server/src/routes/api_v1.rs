@@ -853,3 +853,131 @@ mod tests {
         assert_eq!(documented, routes);
     }
 }
+
+/// `GET /api/v1/inspection-plans`: plans with their recorded draw and
+/// drawn inspections (bureau staff).
+pub async fn inspection_plans(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+    read_json(&state, auth.principal, |conn, p| {
+        use app::api::inspections::ssr::from_inspection;
+        let mut out = Vec::new();
+        for s in app::db::inspections::plans(conn, p).map_err(from_inspection)? {
+            let d = app::db::inspections::plan(conn, p, s.id).map_err(from_inspection)?;
+            out.push(json!({
+                "id": s.id,
+                "title": s.title,
+                "period_from": s.period_from,
+                "period_to": s.period_to,
+                "status": s.status,
+                "ratio_bp": s.ratio_bp,
+                "minimum_towns": s.minimum_towns,
+                "staff_per_town": d.staff_per_town,
+                "inspectors_per_town": d.inspectors_per_town,
+                "rectification_days": d.rectification_days,
+                "checklist": d.checklist.iter().map(|i| json!({
+                    "key": i.key, "label": i.label, "kind": i.kind.code(), "required": i.required,
+                })).collect::<Vec<_>>(),
+                "pool": d.pool.iter().map(|m| json!({
+                    "user_id": m.user_id, "name": m.name, "conflict_town_ids": m.conflict_towns,
+                })).collect::<Vec<_>>(),
+                "draw": d.draw.map(|r| json!({
+                    "algorithm": r.algorithm,
+                    "seed": r.seed,
+                    "input": serde_json::from_str::<serde_json::Value>(&r.input).unwrap_or_default(),
+                    "input_sha256": r.input_sha256,
+                    "drawn_at": r.drawn_at,
+                })),
+                "inspections": d.inspections.iter().map(|i| inspection_json(i)).collect::<Vec<_>>(),
+            }));
+        }
+        Ok(json!({ "plans": out }))
+    })
+    .await
+}
+
+fn inspection_json(i: &app::db::inspections::InspectionSummary) -> serde_json::Value {
+    json!({
+        "id": i.id,
+        "plan_id": i.plan_id,
+        "town_id": i.town_id,
+        "town_code": i.town_code,
+        "draw_order": i.draw_order,
+        "status": i.status,
+        "inspectors": i.inspectors,
+        "submitted_at": i.submitted_at,
+        "findings": i.findings,
+        "rectification": i.rectification,
+    })
+}
+
+/// `GET /api/v1/inspections`: inspections the caller may see (bureau
+/// staff all; a town its town's, once submitted).
+pub async fn inspections(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+    read_json(&state, auth.principal, |conn, p| {
+        let list = app::db::inspections::inspection_list(conn, p, None)
+            .map_err(app::api::inspections::ssr::from_inspection)?;
+        let rects = app::db::inspections::rectification_list(conn, p)
+            .map_err(app::api::inspections::ssr::from_inspection)?;
+        Ok(json!({
+            "inspections": list.iter().map(inspection_json).collect::<Vec<_>>(),
+            "rectifications": rects.iter().map(|r| json!({
+                "id": r.id,
+                "inspection_id": r.inspection_id,
+                "town_code": r.town_code,
+                "notice_no": r.notice_no,
+                "issued_on": r.issued_on,
+                "deadline": r.deadline,
+                "status": r.status.code(),
+                "overdue": r.overdue,
+            })).collect::<Vec<_>>(),
+        }))
+    })
+    .await
+}
+
+/// `GET /api/v1/findings`: findings the caller may see (bureau staff all,
+/// proposed included; a town those of its notices).
+pub async fn findings(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+    read_json(&state, auth.principal, |conn, p| {
+        let list =
+            app::db::inspections::finding_list(conn, p).map_err(app::api::inspections::ssr::from_inspection)?;
+        Ok(json!({ "findings": list.iter().map(|f| json!({
+            "id": f.id,
+            "inspection_id": f.inspection_id,
+            "town_id": f.town_id,
+            "kind": f.kind.code(),
+            "severity": f.severity.code(),
+            "description": f.description,
+            "origin": f.origin,
+            "status": f.status.code(),
+            "dismiss_reason": f.dismiss_reason,
+            "rectification_id": f.rectification_id,
+        })).collect::<Vec<_>>() }))
+    })
+    .await
+}
+
+/// `GET /api/v1/inspection-results` (public, 一公开): results without
+/// personal data (`?district=CODE`).
+pub async fn inspection_results(
+    State(state): State<AppState>,
+    auth: Option<Extension<Authenticated>>,
+    Query(q): Query<super::inspection_files::DistrictQuery>,
+) -> Response {
+    match super::inspection_files::published(&state, auth.map(|a| a.0), q).await {
+        Ok(list) => Json(json!({ "results": list.iter().map(|r| json!({
+            "plan_title": r.plan_title,
+            "period_from": r.period_from,
+            "period_to": r.period_to,
+            "town_code": r.town_code,
+            "town_name": r.town_name,
+            "inspected_on": r.inspected_on,
+            "inspectors": r.inspectors,
+            "findings": r.kinds.iter().map(|(k, s)| json!({ "kind": k.code(), "severity": s.code() })).collect::<Vec<_>>(),
+            "rectification": r.rectification.map(|s| s.code()),
+            "deadline": r.deadline,
+            "overdue": r.overdue,
+        })).collect::<Vec<_>>() }))
+        .into_response(),
+        Err(e) => app_error(&e),
+    }
+}

@@ -53,8 +53,14 @@ pub(super) fn request_locale(headers: &HeaderMap) -> Locale {
 /// it, for display only, and the bytes) and its text fields.
 #[derive(Debug, Default)]
 pub(super) struct UploadForm {
+    /// The field named `file`.
     pub file: Option<(String, Vec<u8>)>,
+    /// Text fields by name (the last of repeated ones).
     pub text: std::collections::HashMap<String, String>,
+    /// Every text field in order, repeated names included (checkboxes).
+    pub texts: Vec<(String, String)>,
+    /// Other file fields, non-empty: (field name, file name, bytes).
+    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 /// Why a multipart form could not be read.
@@ -90,8 +96,15 @@ pub(super) async fn read_upload(mut form: axum::extract::Multipart) -> Result<Up
             let file_name = field.file_name().unwrap_or("").to_owned();
             let bytes = field.bytes().await.map_err(|e| failure(e.status()))?;
             out.file = Some((file_name, bytes.to_vec()));
+        } else if let Some(file_name) = field.file_name().map(str::to_owned) {
+            // A file input left empty still sends a part, without content.
+            let bytes = field.bytes().await.map_err(|e| failure(e.status()))?;
+            if !bytes.is_empty() {
+                out.files.push((name, file_name, bytes.to_vec()));
+            }
         } else if !name.is_empty() {
             let value = field.text().await.map_err(|e| failure(e.status()))?;
+            out.texts.push((name.clone(), value.clone()));
             out.text.insert(name, value);
         }
     }

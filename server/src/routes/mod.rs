@@ -9,6 +9,7 @@ mod contract_files;
 mod files;
 pub mod guard;
 mod health;
+mod inspection_files;
 pub(crate) mod payroll_files;
 mod service_files;
 mod service_sheets;
@@ -62,6 +63,16 @@ const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", policy::paths::RECORDS_TEMPLATE),
     ("POST", policy::paths::RECORDS_IMPORT),
     ("GET", policy::paths::RECORDS_XLSX),
+    ("POST", policy::paths::INSPECTION_FORM),
+    ("GET", policy::paths::INSPECTION_PHOTO),
+    ("POST", policy::paths::RECTIFICATION_EVIDENCE_UPLOAD),
+    ("GET", policy::paths::RECTIFICATION_EVIDENCE),
+    ("GET", policy::paths::RECTIFICATION_NOTICE_PDF),
+    ("GET", policy::paths::INSPECTION_RESULTS_XLSX),
+    ("GET", policy::paths::API_INSPECTION_PLANS),
+    ("GET", policy::paths::API_INSPECTIONS),
+    ("GET", policy::paths::API_FINDINGS),
+    ("GET", policy::paths::API_INSPECTION_RESULTS),
     ("POST", policy::paths::ROSTER_IMPORT_UPLOAD),
     ("GET", policy::paths::ROSTER_IMPORT_FAILED),
     ("GET", policy::paths::ROSTER_TEMPLATE),
@@ -200,6 +211,24 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(crate::xlsx::MAX_UPLOAD_BYTES + 64 * 1024)),
         )
         .route(policy::paths::RECORDS_XLSX, get(service_sheets::export))
+        .route(
+            policy::paths::INSPECTION_FORM,
+            // Answers and several phone photos in one post.
+            post(inspection_files::form).layer(DefaultBodyLimit::max(4 * app::domain::files::MAX_FILE_BYTES)),
+        )
+        .route(policy::paths::INSPECTION_PHOTO, get(inspection_files::photo))
+        .route(
+            policy::paths::RECTIFICATION_EVIDENCE_UPLOAD,
+            post(inspection_files::upload_evidence)
+                .layer(DefaultBodyLimit::max(app::domain::files::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route(policy::paths::RECTIFICATION_EVIDENCE, get(inspection_files::evidence))
+        .route(policy::paths::RECTIFICATION_NOTICE_PDF, get(inspection_files::notice_pdf))
+        .route(policy::paths::INSPECTION_RESULTS_XLSX, get(inspection_files::results_xlsx))
+        .route(policy::paths::API_INSPECTION_PLANS, get(api_v1::inspection_plans))
+        .route(policy::paths::API_INSPECTIONS, get(api_v1::inspections))
+        .route(policy::paths::API_FINDINGS, get(api_v1::findings))
+        .route(policy::paths::API_INSPECTION_RESULTS, get(api_v1::inspection_results))
         .route(
             policy::paths::ROSTER_IMPORT_UPLOAD,
             post(sheets::roster_import)
