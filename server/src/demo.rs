@@ -115,6 +115,8 @@ pub struct Outcome {
     pub contracts_added: bool,
     /// The demo recipients, service records and reports were added.
     pub services_added: bool,
+    /// The demo inspection plan, inspections and rectifications were added.
+    pub inspections_added: bool,
     pub payroll: crate::demo_payroll::PayrollOutcome,
 }
 
@@ -160,6 +162,7 @@ pub fn load(db: &Db, files: &crate::file_store::FileStore, demo_mode: bool) -> a
                 budget_added: false,
                 contracts_added: false,
                 services_added: false,
+                inspections_added: false,
                 payroll: Default::default(),
             },
             district_id,
@@ -196,7 +199,16 @@ pub fn load(db: &Db, files: &crate::file_store::FileStore, demo_mode: bool) -> a
         today,
     )
     .context("loading the demo deliverables")?;
-    Ok(Outcome { payroll, contracts_added, services_added, ..outcome })
+    let inspections_added = crate::demo_inspections::load(
+        db,
+        files,
+        district_id,
+        &finance,
+        &crate::demo_services::Login { password_hash: &password_hash, must_change: !demo_mode },
+        today,
+    )
+    .context("loading the demo inspections")?;
+    Ok(Outcome { payroll, contracts_added, services_added, inspections_added, ..outcome })
 }
 
 fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {

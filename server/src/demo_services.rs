@@ -43,7 +43,7 @@ const VILLAGES: &[&str] = &["石桥村", "新华社区", "龙井村", "河坝村
 
 /// A small solid-colour PNG (8 × 8), different for every `seed`, with a
 /// text chunk as cameras write (removed on upload like any metadata).
-fn photo(seed: u32) -> Vec<u8> {
+pub(crate) fn photo(seed: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut c = 0xFFFF_FFFFu32;
         for b in bytes {

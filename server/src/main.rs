@@ -9,6 +9,7 @@ mod db;
 mod demo;
 mod demo_budget;
 mod demo_contracts;
+mod demo_inspections;
 mod demo_payroll;
 mod demo_services;
 mod file_store;
@@ -85,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 budget_added = outcome.budget_added,
                 contracts_added = outcome.contracts_added,
                 services_added = outcome.services_added,
+                inspections_added = outcome.inspections_added,
                 payroll_runs_approved = outcome.payroll.runs_approved,
                 scores_added = outcome.payroll.scores_added,
                 demo_mode = cli.demo_mode,

@@ -12,7 +12,8 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::inspection::{
-    Answer, ChecklistItem, FindingKind, FindingStatus, InspectionStatus, Person, RectStatus, Severity, TownFacts,
+    Answer, ChecklistItem, FindingKind, FindingStatus, InspectionStatus, Person, RectStatus, Severity,
+    TownFacts,
 };
 use crate::error::AppError;
 
@@ -312,7 +313,11 @@ pub async fn inspections_overview() -> Result<Overview, AppError> {
                 inspections: db::inspection_list(conn, &p, None).map_err(ssr::from_inspection)?,
                 rectifications: db::rectification_list(conn, &p).map_err(ssr::from_inspection)?,
                 may_plan,
-                inspectors: if may_plan { db::inspectors(conn, &p).map_err(ssr::from_inspection)? } else { Vec::new() },
+                inspectors: if may_plan {
+                    db::inspectors(conn, &p).map_err(ssr::from_inspection)?
+                } else {
+                    Vec::new()
+                },
                 towns: ssr::towns(conn, p.district_id)?,
                 me: p.user_id,
             })
@@ -330,11 +335,14 @@ pub async fn create_inspection_plan(form: PlanForm) -> Result<i64, AppError> {
         let p = crate::auth::authorize_user("create_inspection_plan")?;
         let actor = crate::auth::actor(Some(&p));
         use crate::domain::inspection::{InspectionFault, PlanField, PlanInput, PlanProblem, PoolMember};
-        let field = |f: PlanField, pr: PlanProblem| AppError::Inspection(InspectionFault::Plan(vec![(f, pr)]));
-        let (Some(period_from), Some(period_to)) = (ssr::date(&form.period_from), ssr::date(&form.period_to)) else {
+        let field =
+            |f: PlanField, pr: PlanProblem| AppError::Inspection(InspectionFault::Plan(vec![(f, pr)]));
+        let (Some(period_from), Some(period_to)) = (ssr::date(&form.period_from), ssr::date(&form.period_to))
+        else {
             return Err(field(PlanField::Period, PlanProblem::Required));
         };
-        let ratio_bp = ssr::basis_points(&form.ratio_percent).ok_or(field(PlanField::Ratio, PlanProblem::OutOfRange))?;
+        let ratio_bp =
+            ssr::basis_points(&form.ratio_percent).ok_or(field(PlanField::Ratio, PlanProblem::OutOfRange))?;
         let input = PlanInput {
             title: form.title,
             period_from,
@@ -348,7 +356,11 @@ pub async fn create_inspection_plan(form: PlanForm) -> Result<i64, AppError> {
             pool: form
                 .pool
                 .into_iter()
-                .map(|(user_id, conflict_towns, conflict_note)| PoolMember { user_id, conflict_towns, conflict_note })
+                .map(|(user_id, conflict_towns, conflict_note)| PoolMember {
+                    user_id,
+                    conflict_towns,
+                    conflict_note,
+                })
                 .collect(),
         };
         super::with_db(move |conn| {
@@ -477,7 +489,14 @@ pub async fn issue_rectification_notice(inspection_id: i64, deadline: String) ->
         let today = crate::db::inspections::today();
         super::with_db(move |conn| {
             crate::db::write::write(conn, &actor, |tx| {
-                crate::db::inspections::issue_notice(tx, &p, inspection_id, today, deadline)
+                crate::db::inspections::issue_notice(
+                    tx,
+                    &p,
+                    inspection_id,
+                    today,
+                    deadline,
+                    chrono::Utc::now().naive_utc(),
+                )
             })
             .map_err(ssr::from_inspection)
         })
@@ -502,8 +521,10 @@ pub async fn rectification_step(id: i64, action: String, body: String) -> Result
             _ => return Err(AppError::NotFound),
         };
         super::with_db(move |conn| {
-            crate::db::write::write(conn, &actor, |tx| crate::db::inspections::rectify(tx, &p, id, action, &body))
-                .map_err(ssr::from_inspection)
+            crate::db::write::write(conn, &actor, |tx| {
+                crate::db::inspections::rectify(tx, &p, id, action, &body, chrono::Utc::now().naive_utc())
+            })
+            .map_err(ssr::from_inspection)
         })
         .await
     }
@@ -516,8 +537,10 @@ pub async fn rectification_step(id: i64, action: String, body: String) -> Result
 pub async fn inspection_results() -> Result<Vec<PublishedResult>, AppError> {
     let result = async {
         let p = crate::auth::authorize_user("inspection_results")?;
-        super::with_db(move |conn| crate::db::inspections::published(conn, p.district_id).map_err(AppError::from))
-            .await
+        super::with_db(move |conn| {
+            crate::db::inspections::published(conn, p.district_id).map_err(AppError::from)
+        })
+        .await
     }
     .await;
     super::finish(result)

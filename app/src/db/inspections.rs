@@ -25,12 +25,12 @@ use super::schema::{
     payroll_lines, payroll_runs, plan_inspectors, posts, rectification_events, rectification_evidence,
     rectifications, staff, staff_assignments, towns, user_roles, users,
 };
-pub use crate::api::inspections::{
-    DrawRecord, FindingView, FormInput, InspectionDetail, InspectionSummary, PhotoInfo, PlanDetail, PlanSummary,
-    PoolEntry, PublishedResult, RectStep, RectSummary, RectView,
-};
 use super::write::{Change, Tx};
 use super::{AnyConnection, DbError};
+pub use crate::api::inspections::{
+    DrawRecord, FindingView, FormInput, InspectionDetail, InspectionSummary, PhotoInfo, PlanDetail,
+    PlanSummary, PoolEntry, PublishedResult, RectStep, RectSummary, RectView,
+};
 use crate::domain::access::{Principal, Role};
 use crate::domain::draw::{self, CandidateTown, DrawInput, DrawnTown, Seed};
 use crate::domain::inspection::{
@@ -1005,6 +1005,25 @@ pub fn save_form(
         for p in &proposed {
             insert_finding(tx, who, &row, p.kind, p.severity, &p.description, FindingStatus::Proposed)?;
         }
+        // The plan is complete once its last inspection is submitted.
+        let open: i64 = inspections::table
+            .filter(inspections::plan_id.eq(row.plan_id))
+            .filter(inspections::status.ne(InspectionStatus::Submitted.code()))
+            .count()
+            .get_result(tx.conn())?;
+        if open == 0 {
+            diesel::update(inspection_plans::table.filter(inspection_plans::id.eq(row.plan_id)))
+                .set((
+                    inspection_plans::status.eq("closed"),
+                    inspection_plans::version.eq(inspection_plans::version + 1),
+                ))
+                .execute(tx.conn())?;
+            tx.record(
+                Change::new("complete", "inspection_plan", row.plan_id)
+                    .district(row.district_id)
+                    .after(serde_json::json!({ "status": "closed" })),
+            );
+        }
     }
     Ok(status)
 }
@@ -1132,6 +1151,7 @@ pub fn issue_notice(
     inspection_id: i64,
     issued_on: NaiveDate,
     deadline: Option<NaiveDate>,
+    at: NaiveDateTime,
 ) -> Result<i64, InspectionError> {
     let row = deciding(tx, who, inspection_id)?;
     let statuses: Vec<(i64, String)> = findings::table
@@ -1189,6 +1209,7 @@ pub fn issue_notice(
             rectification_events::rectification_id.eq(id),
             rectification_events::action.eq("issue"),
             rectification_events::user_id.eq(who.user_id),
+            rectification_events::at.eq(at),
         ))
         .execute(tx.conn())?;
     tx.record(Change::new("issue", "rectification", id).district(row.district_id).after(serde_json::json!({
@@ -1239,6 +1260,7 @@ pub fn rectify(
     rect_id: i64,
     action: RectAction,
     body: &str,
+    at: NaiveDateTime,
 ) -> Result<RectStatus, InspectionError> {
     let r = load_rect(tx.conn(), who, rect_id)?;
     let by = if who.has(Role::Town) && who.town_id == Some(r.town_id) {
@@ -1266,6 +1288,7 @@ pub fn rectify(
             rectification_events::action.eq(action.code()),
             rectification_events::body.eq(body),
             rectification_events::user_id.eq(who.user_id),
+            rectification_events::at.eq(at),
         ))
         .returning(rectification_events::id)
         .get_result(tx.conn())?;
@@ -1274,7 +1297,7 @@ pub fn rectify(
             .set(rectification_evidence::event_id.eq(event))
             .execute(tx.conn())?;
     }
-    let closed_at = (next == RectStatus::Closed).then(|| chrono::Utc::now().naive_utc());
+    let closed_at = (next == RectStatus::Closed).then_some(at);
     let n = diesel::update(
         rectifications::table
             .filter(rectifications::id.eq(rect_id))

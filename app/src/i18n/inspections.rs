@@ -41,13 +41,13 @@ impl InspectionText {
         }
     }
 
-    /// A status code as stored (plans, inspections, rectifications, and
-    /// `overdue`).
+    /// A status code (inspections, rectifications, `overdue`; plans: `draft`,
+    /// `drawn`, `completed`).
     pub fn status_code(&self, code: &str) -> &'static str {
         match code {
             "draft" => self.pick("草稿", "Draft"),
             "drawn" => self.pick("已抽取", "Drawn"),
-            "closed" => self.pick("已办结", "Closed"),
+            "completed" => self.pick("已完成", "Completed"),
             "assigned" => self.pick("待检查", "To inspect"),
             "submitted" => self.pick("已提交", "Submitted"),
             "overdue" => self.pick("已逾期", "Overdue"),
@@ -85,12 +85,16 @@ impl InspectionText {
         match f {
             InspectionFault::Plan(_) => self.pick("抽查计划有误。", "The plan is not valid."),
             InspectionFault::Draw(_) => self.pick("未能抽取。", "The draw was refused."),
-            InspectionFault::Answers(_) => self.pick("检查表未填写完整或有误。", "The form is incomplete or wrong."),
+            InspectionFault::Answers(_) => {
+                self.pick("检查表未填写完整或有误。", "The form is incomplete or wrong.")
+            }
             InspectionFault::Submitted => {
                 self.pick("检查已提交，不能再修改。", "The inspection is submitted and cannot change.")
             }
             InspectionFault::Finding(_) => self.pick("问题处理有误。", "The finding could not be recorded."),
-            InspectionFault::Rectification(_) => self.pick("整改操作有误。", "The rectification step was refused."),
+            InspectionFault::Rectification(_) => {
+                self.pick("整改操作有误。", "The rectification step was refused.")
+            }
             InspectionFault::Upload(_) => self.pick("文件未能上传。", "The file was not uploaded."),
         }
     }
@@ -127,7 +131,9 @@ impl InspectionText {
                     format!("item {n} lacks a key or label")
                 }
             }
-            PlanProblem::TooManyItems => self.pick("项目过多（最多 40 项）", "has too many items (40 at most)").to_owned(),
+            PlanProblem::TooManyItems => {
+                self.pick("项目过多（最多 40 项）", "has too many items (40 at most)").to_owned()
+            }
             PlanProblem::NothingDrawn => {
                 self.pick("比例和最少镇街数不能同时为 0", "and minimum cannot both be zero").to_owned()
             }
@@ -139,7 +145,10 @@ impl InspectionText {
                 }
             }
             PlanProblem::PoolTooSmall => self
-                .pick("人数少于每镇检查人员数（至少 2 人）", "is smaller than the inspectors needed per town (at least 2)")
+                .pick(
+                    "人数少于每镇检查人员数（至少 2 人）",
+                    "is smaller than the inspectors needed per town (at least 2)",
+                )
                 .to_owned(),
         }
     }
@@ -147,10 +156,14 @@ impl InspectionText {
     fn answer_problem(&self, p: AnswerProblem) -> &'static str {
         match p {
             AnswerProblem::Missing => self.pick("未填写", "is not answered"),
-            AnswerProblem::NotANumber => self.pick("应为不小于 0 的整数", "must be a whole number, 0 or more"),
+            AnswerProblem::NotANumber => {
+                self.pick("应为不小于 0 的整数", "must be a whole number, 0 or more")
+            }
             AnswerProblem::PhotoMissing => self.pick("需要照片", "needs a photo"),
             AnswerProblem::TooLong => self.pick("内容过长", "is too long"),
-            AnswerProblem::Headcount => self.pick("请填写实到人数（整数）", "needs the headcount (a whole number)"),
+            AnswerProblem::Headcount => {
+                self.pick("请填写实到人数（整数）", "needs the headcount (a whole number)")
+            }
             AnswerProblem::Times => self.pick(
                 "请填写到达和离开时间，离开不能早于到达",
                 "needs arrival and departure times, departure not before arrival",
@@ -173,7 +186,10 @@ impl InspectionText {
                 .collect::<Vec<_>>()
                 .join(" "),
             InspectionFault::Draw(DrawProblem::AlreadyDrawn) => self
-                .pick("该计划已抽取，抽取结果不能重新生成。", "This plan has been drawn; a draw is never repeated.")
+                .pick(
+                    "该计划已抽取，抽取结果不能重新生成。",
+                    "This plan has been drawn; a draw is never repeated.",
+                )
                 .to_owned(),
             InspectionFault::Draw(DrawProblem::NoTowns) => {
                 self.pick("没有可抽取的镇街。", "There is no town to draw from.").to_owned()
@@ -204,36 +220,51 @@ impl InspectionText {
                     self.pick("请描述发现的问题。", "Describe the finding.").to_owned()
                 }
                 FindingProblem::NotNow => self
-                    .pick("检查尚未提交或已下发整改通知。", "The inspection is not submitted, or its notice is issued.")
+                    .pick(
+                        "检查尚未提交或已下发整改通知。",
+                        "The inspection is not submitted, or its notice is issued.",
+                    )
                     .to_owned(),
                 FindingProblem::ReasonRequired => {
                     self.pick("排除问题须说明理由。", "A dismissal needs a reason.").to_owned()
                 }
                 FindingProblem::Undecided => self
-                    .pick("还有待确认的问题，请先确认或排除。", "Confirm or dismiss every proposed finding first.")
+                    .pick(
+                        "还有待确认的问题，请先确认或排除。",
+                        "Confirm or dismiss every proposed finding first.",
+                    )
                     .to_owned(),
                 FindingProblem::NoFindings => self
-                    .pick("没有已确认的问题，无需下发整改通知。", "No confirmed finding: no notice is needed.")
+                    .pick(
+                        "没有已确认的问题，无需下发整改通知。",
+                        "No confirmed finding: no notice is needed.",
+                    )
                     .to_owned(),
             },
             InspectionFault::Rectification(p) => match p {
                 RectProblem::NotNow => {
                     self.pick("当前状态下不能进行此操作。", "This step is not possible now.").to_owned()
                 }
-                RectProblem::TextRequired => {
-                    self.pick("请填写说明（不超过 4000 字）。", "Write an explanation (4,000 characters at most).").to_owned()
-                }
-                RectProblem::EvidenceRequired => {
-                    self.pick("反馈整改情况须先上传佐证材料。", "Upload evidence before responding.").to_owned()
-                }
-                RectProblem::Deadline => {
-                    self.pick("整改期限须晚于下发日期。", "The deadline must be after the notice day.").to_owned()
-                }
+                RectProblem::TextRequired => self
+                    .pick(
+                        "请填写说明（不超过 4000 字）。",
+                        "Write an explanation (4,000 characters at most).",
+                    )
+                    .to_owned(),
+                RectProblem::EvidenceRequired => self
+                    .pick("反馈整改情况须先上传佐证材料。", "Upload evidence before responding.")
+                    .to_owned(),
+                RectProblem::Deadline => self
+                    .pick("整改期限须晚于下发日期。", "The deadline must be after the notice day.")
+                    .to_owned(),
             },
             InspectionFault::Upload(p) => match p {
                 FileProblem::TooLarge => self.pick("文件超过 10 MB。", "The file is over 10 MB.").to_owned(),
                 FileProblem::WrongType => self
-                    .pick("只接受 JPEG、PNG 图片或 PDF（按内容识别）。", "Only JPEG, PNG or PDF (judged by content).")
+                    .pick(
+                        "只接受 JPEG、PNG 图片或 PDF（按内容识别）。",
+                        "Only JPEG, PNG or PDF (judged by content).",
+                    )
                     .to_owned(),
                 FileProblem::Empty => self.pick("没有收到文件。", "No file arrived.").to_owned(),
                 FileProblem::Damaged => self.pick("文件已损坏。", "The file is damaged.").to_owned(),

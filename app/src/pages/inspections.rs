@@ -9,9 +9,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::inspections::{
-    AddInspectionFinding, CreateInspectionPlan, DecideInspectionFinding, DrawInspectionPlan, InspectionDetail,
-    IssueRectificationNotice, Overview, PlanDetail, PlanForm, RectSummary, RectView, RectificationStep, TownNames,
-    inspection_page, inspection_plan, inspection_results, inspections_overview, rectification_alerts,
+    AddInspectionFinding, CreateInspectionPlan, DecideInspectionFinding, DrawInspectionPlan,
+    InspectionDetail, IssueRectificationNotice, Overview, PlanDetail, PlanForm, RectSummary, RectView,
+    RectificationStep, TownNames, inspection_page, inspection_plan, inspection_results, inspections_overview,
+    rectification_alerts,
 };
 use crate::components::common::{ActionError, ErrorPanel};
 use crate::domain::inspection::{
@@ -59,12 +60,17 @@ fn Header() -> impl IntoView {
     }
 }
 
+/// A plan's stored status as a tag code (`closed` is shown as completed).
+fn plan_status(code: &str) -> String {
+    if code == "closed" { "completed".to_owned() } else { code.to_owned() }
+}
+
 #[component]
 fn StatusTag(code: String) -> impl IntoView {
     let t = tx();
     let class = match code.as_str() {
         "overdue" | "returned" => "tag tag-danger",
-        "closed" | "submitted" => "tag tag-ok",
+        "closed" | "submitted" | "completed" => "tag tag-ok",
         "issued" | "responded" | "draft" => "tag tag-pending",
         _ => "tag",
     };
@@ -201,7 +207,7 @@ fn OverviewView(d: Overview, create: ServerAction<CreateInspectionPlan>) -> impl
                                     <td>{format!("{} – {}", p.period_from, p.period_to)}</td>
                                     <td class="num">{format!("{}% / ≥{}", rust_decimal::Decimal::new(i64::from(p.ratio_bp), 2).normalize(), p.minimum_towns)}</td>
                                     <td class="num">{format!("{} / {}", p.submitted, p.inspections)}</td>
-                                    <td><StatusTag code=p.status.clone() /></td>
+                                    <td><StatusTag code=plan_status(&p.status) /></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -265,7 +271,9 @@ fn PlanFormView(
     let local_error = RwSignal::new(None::<String>);
     let pool: Vec<(i64, String, RwSignal<bool>, RwSignal<String>, RwSignal<String>)> = inspectors
         .into_iter()
-        .map(|(id, name)| (id, name, RwSignal::new(true), RwSignal::new(String::new()), RwSignal::new(String::new())))
+        .map(|(id, name)| {
+            (id, name, RwSignal::new(true), RwSignal::new(String::new()), RwSignal::new(String::new()))
+        })
         .collect();
     let pool2 = pool.clone();
     let send = move |_| {
@@ -289,7 +297,10 @@ fn PlanFormView(
                 match towns.iter().find(|tw| tw.1 == code) {
                     Some(tw) => ids.push(tw.0),
                     None => {
-                        local_error.set(Some(format!("{} {code}", t().pick("没有这个镇街代码：", "No town with code"))));
+                        local_error.set(Some(format!(
+                            "{} {code}",
+                            t().pick("没有这个镇街代码：", "No town with code")
+                        )));
                         return;
                     }
                 }
@@ -315,7 +326,11 @@ fn PlanFormView(
     };
     let done = move || create.value().get().and_then(Result::ok);
     let error = move || create.value().get().and_then(Result::err);
-    let field = move |label: &'static str, en: &'static str, sig: RwSignal<String>, kind: &'static str, name: &'static str| {
+    let field = move |label: &'static str,
+                      en: &'static str,
+                      sig: RwSignal<String>,
+                      kind: &'static str,
+                      name: &'static str| {
         view! {
             <label><span>{move || t().pick(label, en)}</span>
                 <input type=kind name=name prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) /></label>
@@ -411,7 +426,7 @@ fn PlanView(d: PlanDetail, towns: TownNames, draw: ServerAction<DrawInspectionPl
                 <dt>{move || t().pick("抽查比例", "Ratio")}</dt><dd>{format!("{}%，≥ {}", rust_decimal::Decimal::new(i64::from(s.ratio_bp), 2).normalize(), s.minimum_towns)}</dd>
                 <dt>{move || t().pick("每镇访谈人数 / 检查人员", "Staff / inspectors per town")}</dt><dd>{format!("{} / {}", d.staff_per_town, d.inspectors_per_town)}</dd>
                 <dt>{move || t().pick("整改期限", "Days to rectify")}</dt><dd>{d.rectification_days}</dd>
-                <dt>{move || t().pick("状态", "Status")}</dt><dd id="plan-status"><StatusTag code=s.status.clone() /></dd>
+                <dt>{move || t().pick("状态", "Status")}</dt><dd id="plan-status"><StatusTag code=plan_status(&s.status) /></dd>
             </dl>
             <h3>{move || t().pick("检查表", "Checklist")}</h3>
             <ol class="checklist">
@@ -495,7 +510,9 @@ pub fn InspectionPage() -> impl IntoView {
     let notice = ServerAction::<IssueRectificationNotice>::new();
     let step = ServerAction::<RectificationStep>::new();
     let data = Resource::new(
-        move || (id(), add.version().get(), decide.version().get(), notice.version().get(), step.version().get()),
+        move || {
+            (id(), add.version().get(), decide.version().get(), notice.version().get(), step.version().get())
+        },
         |(id, ..)| inspection_page(id),
     );
     let problem = move || query.with(|q| q.get("problem"));
@@ -659,11 +676,21 @@ fn RecordView(d: InspectionDetail) -> impl IntoView {
     let t = tx();
     let i18n = use_i18n();
     let name_of = |ids: &[i64]| -> String {
-        d.facts.roster.iter().filter(|p| ids.contains(&p.staff_id)).map(|p| p.name.clone()).collect::<Vec<_>>().join("、")
+        d.facts
+            .roster
+            .iter()
+            .filter(|p| ids.contains(&p.staff_id))
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+            .join("、")
     };
     let absent = name_of(&d.absent);
     let busy = name_of(&d.other_duties);
-    let when = format!("{} – {}", local_input(d.arrived_at).replace('T', " "), local_input(d.left_at).replace('T', " "));
+    let when = format!(
+        "{} – {}",
+        local_input(d.arrived_at).replace('T', " "),
+        local_input(d.left_at).replace('T', " ")
+    );
     view! {
         <section class="panel" id="inspection-record">
             <h2>{move || t().pick("检查记录", "Inspection record")}</h2>

@@ -856,7 +856,10 @@ mod tests {
 
 /// `GET /api/v1/inspection-plans`: plans with their recorded draw and
 /// drawn inspections (bureau staff).
-pub async fn inspection_plans(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+pub async fn inspection_plans(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+) -> Response {
     read_json(&state, auth.principal, |conn, p| {
         use app::api::inspections::ssr::from_inspection;
         let mut out = Vec::new();
@@ -911,7 +914,10 @@ fn inspection_json(i: &app::db::inspections::InspectionSummary) -> serde_json::V
 
 /// `GET /api/v1/inspections`: inspections the caller may see (bureau
 /// staff all; a town its town's, once submitted).
-pub async fn inspections(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
+pub async fn inspections(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+) -> Response {
     read_json(&state, auth.principal, |conn, p| {
         let list = app::db::inspections::inspection_list(conn, p, None)
             .map_err(app::api::inspections::ssr::from_inspection)?;
@@ -938,8 +944,8 @@ pub async fn inspections(State(state): State<AppState>, Extension(auth): Extensi
 /// proposed included; a town those of its notices).
 pub async fn findings(State(state): State<AppState>, Extension(auth): Extension<Authenticated>) -> Response {
     read_json(&state, auth.principal, |conn, p| {
-        let list =
-            app::db::inspections::finding_list(conn, p).map_err(app::api::inspections::ssr::from_inspection)?;
+        let list = app::db::inspections::finding_list(conn, p)
+            .map_err(app::api::inspections::ssr::from_inspection)?;
         Ok(json!({ "findings": list.iter().map(|f| json!({
             "id": f.id,
             "inspection_id": f.inspection_id,

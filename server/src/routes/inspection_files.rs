@@ -344,7 +344,10 @@ pub async fn results_xlsx(
     let pick = |a: &str, b: &str| if zh { a.to_owned() } else { b.to_owned() };
     let sheet = crate::xlsx::Sheet {
         name: pick("抽查结果", "Results"),
-        preamble: vec![pick("抽查结果公开（不含个人信息）", "Published inspection results (no personal data)")],
+        preamble: vec![pick(
+            "抽查结果公开（不含个人信息）",
+            "Published inspection results (no personal data)",
+        )],
         headers: vec![
             pick("抽查计划", "Plan"),
             pick("期间起", "From"),
