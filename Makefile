@@ -27,7 +27,7 @@ export DATABASE_URL
 ## make run: set up, build, migrate, load the demo district and serve on http://127.0.0.1:3000
 run: build
 	@$(BIN) demo --demo-mode
-	@echo "Open http://127.0.0.1:3000 and sign in as admin, finance, approver, town.binjiang, town.shuanghe, provider, provider.yuan, inspector or auditor with the password Gouzhu-Demo-2026 (demo mode). Ctrl-C stops."
+	@echo "Open http://127.0.0.1:3000 and sign in as admin, finance, approver, town.binjiang, town.shuanghe, provider, provider.yuan, inspector, inspector.qian, inspector.sun or auditor with the password Gouzhu-Demo-2026 (demo mode). Ctrl-C stops."
 	@$(BIN) serve --demo-mode --site-root $(SITE) --templates-dir $(CURDIR)/contract-templates
 
 ## make build: the release server binary and the browser bundle, with cargo-leptos

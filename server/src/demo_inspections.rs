@@ -12,8 +12,8 @@
 
 use std::collections::BTreeMap;
 
-use app::db::inspections::{self as db, FormInput, NewEvidence, NewPhoto};
 use app::db::accounts::{NewUser, UserRow, create_user};
+use app::db::inspections::{self as db, FormInput, NewEvidence, NewPhoto};
 use app::db::write::{Actor, write};
 use app::db::{Db, DbError};
 use app::domain::access::{Principal, Role};

@@ -39,6 +39,7 @@ mod contracts;
 mod database;
 mod documents;
 mod http;
+mod inspections;
 mod matrix;
 mod payroll;
 mod posts;

@@ -53,6 +53,9 @@ struct Ids {
     /// Per user, a service report and an evidence file within their scope
     /// (`None`: the bureau's staff).
     services: Vec<(Option<String>, String, String)>,
+    /// Per demo town code: its inspection, a photo of it, its
+    /// rectification and an evidence file of that.
+    inspections: Vec<(String, [String; 4])>,
 }
 
 impl Ids {
@@ -119,7 +122,8 @@ impl Ids {
             ));
         }
         let services = service_ids(server, &contracts).await;
-        Ids { towns, imports, jobs, attachments, year, contracts, services }
+        let inspections = inspection_ids(server).await;
+        Ids { towns, imports, jobs, attachments, year, contracts, services, inspections }
     }
 }
 
@@ -193,6 +197,40 @@ async fn service_ids(
     ]
 }
 
+/// The demo's inspections of 滨江 and 双河 with a photo, the notice and an
+/// evidence file each (双河's overdue notice gets one here).
+async fn inspection_ids(server: &Server) -> Vec<(String, [String; 4])> {
+    let mut out = Vec::new();
+    for (code, user) in [("001", "town.binjiang"), ("011", "town.shuanghe")] {
+        let town = format!("(SELECT id FROM towns WHERE code = '{code}')");
+        let inspection = server.db.query(&format!("SELECT min(id) FROM inspections WHERE town_id = {town}"));
+        let photo = server
+            .db
+            .query(&format!("SELECT min(id) FROM inspection_photos WHERE inspection_id = {inspection}"));
+        let rect =
+            server.db.query(&format!("SELECT id FROM rectifications WHERE inspection_id = {inspection}"));
+        let mut evidence = server
+            .db
+            .query(&format!("SELECT min(id) FROM rectification_evidence WHERE rectification_id = {rect}"));
+        if evidence.is_empty() {
+            let client = Client::demo(server, user).await;
+            let part = reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n".to_vec()).file_name("e.png");
+            let res = client
+                .post_multipart(
+                    &format!("/files/rectifications/{rect}/evidence"),
+                    reqwest::multipart::Form::new().part("file", part),
+                )
+                .await;
+            assert_eq!(res.status(), 303);
+            evidence = server.db.query(&format!(
+                "SELECT min(id) FROM rectification_evidence WHERE rectification_id = {rect}"
+            ));
+        }
+        out.push((code.to_owned(), [inspection, photo, rect, evidence]));
+    }
+    out
+}
+
 /// A concrete request for a route pattern, within `username`'s scope (the
 /// out-of-scope answers are checked separately below).
 fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
@@ -221,6 +259,8 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         .find(|s| s.0.as_deref() == username)
         .or_else(|| ids.services.first())
         .expect("service ids");
+    let [inspection, photo, rect, rect_evidence] =
+        &ids.inspections.iter().find(|i| i.0 == code).expect("inspection ids").1;
     let id = if path.starts_with("/towns/") {
         town.as_str()
     } else if path.starts_with("/files/jobs/") {
@@ -242,6 +282,17 @@ fn concrete(path: &str, username: Option<&str>, ids: &Ids) -> String {
         report.as_str()
     } else if path.starts_with("/files/evidence/") {
         evidence.as_str()
+    } else if path.starts_with("/inspections/plans/") {
+        // The demo's plan.
+        "1"
+    } else if path.starts_with("/inspections/") || path.starts_with("/files/inspections/") {
+        inspection.as_str()
+    } else if path.starts_with("/files/inspection-photos/") {
+        photo.as_str()
+    } else if path.starts_with("/files/rectifications/") {
+        rect.as_str()
+    } else if path.starts_with("/files/rectification-evidence/") {
+        rect_evidence.as_str()
     } else if path.starts_with("/budget/sources/") {
         // The demo's sources: district ones first, then each demo town's
         // own funds (a town user sees only their own).
