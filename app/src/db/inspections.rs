@@ -1373,6 +1373,18 @@ pub fn add_rect_evidence(
 /// for a download: (sha256, media type, display name).
 pub type StoredFile = (String, String, String);
 
+/// `file` when its owner is visible (`seen`), `None` when not found.
+fn if_visible(
+    seen: Result<(), InspectionError>,
+    file: StoredFile,
+) -> Result<Option<StoredFile>, InspectionError> {
+    match seen {
+        Ok(()) => Ok(Some(file)),
+        Err(InspectionError::Db(DbError::NotFound)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// A photo, to those who may see its inspection.
 pub fn photo(
     conn: &mut AnyConnection,
@@ -1391,11 +1403,7 @@ pub fn photo(
         .first(conn)
         .optional()?;
     let Some((inspection_id, sha, media, name)) = row else { return Ok(None) };
-    match load_inspection(conn, who, inspection_id) {
-        Ok(_) => Ok(Some((sha, media, name))),
-        Err(InspectionError::Db(DbError::NotFound)) => Ok(None),
-        Err(e) => Err(e),
-    }
+    if_visible(load_inspection(conn, who, inspection_id).map(|_| ()), (sha, media, name))
 }
 
 /// Rectification evidence, to those who may see the rectification.
@@ -1416,11 +1424,7 @@ pub fn rect_evidence(
         .first(conn)
         .optional()?;
     let Some((rect, sha, media, name)) = row else { return Ok(None) };
-    match load_rect(conn, who, rect) {
-        Ok(_) => Ok(Some((sha, media, name))),
-        Err(InspectionError::Db(DbError::NotFound)) => Ok(None),
-        Err(e) => Err(e),
-    }
+    if_visible(load_rect(conn, who, rect).map(|_| ()), (sha, media, name))
 }
 
 /// The rectification id of an inspection, if it has one.

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use app::auth::{Authenticated, RequestMeta};
-use app::db::inspections::{FormInput, InspectionError, NewEvidence, NewPhoto};
+use app::db::inspections::{FormInput, InspectionError, NewEvidence, NewPhoto, StoredFile};
 use app::domain::files::{FileProblem, check_upload, display_name, strip_location};
 use app::domain::inspection::InspectionFault;
 use app::error::AppError;
@@ -54,12 +54,17 @@ fn local_time(text: &str) -> Option<NaiveDateTime> {
         .ok()
 }
 
-/// Checks, strips and stores one photo; the content goes to the file store
-/// before the database write, by its hash (a refused write leaves an
-/// unreferenced content file, never a reference without content).
-async fn store_photo(state: &AppState, bytes: Vec<u8>) -> Result<(String, &'static str, i64), AppError> {
+/// Checks, strips of location metadata and stores an upload (a PDF only
+/// where `pdf_allowed`); the content goes to the file store before the
+/// database write, by its hash (a refused write leaves an unreferenced
+/// content file, never a reference without content).
+async fn store_upload(
+    state: &AppState,
+    bytes: Vec<u8>,
+    pdf_allowed: bool,
+) -> Result<(String, &'static str, i64), AppError> {
     let media_type = check_upload(&bytes).map_err(refused)?;
-    if media_type == "application/pdf" {
+    if media_type == "application/pdf" && !pdf_allowed {
         return Err(refused(FileProblem::WrongType));
     }
     let (bytes, _) = strip_location(&bytes, media_type).map_err(refused)?;
@@ -68,9 +73,24 @@ async fn store_photo(state: &AppState, bytes: Vec<u8>) -> Result<(String, &'stat
     match tokio::task::spawn_blocking(move || store.put(&bytes)).await {
         Ok(Ok(sha)) => Ok((sha, media_type, size)),
         other => {
-            tracing::error!(result = ?other.map(|r| r.map(|_| ())), "storing a photo failed");
+            tracing::error!(result = ?other.map(|r| r.map(|_| ())), "storing an upload failed");
             Err(AppError::Internal)
         }
+    }
+}
+
+/// A stored file found by `find` within the caller's scope (404 when it
+/// is not there or not theirs).
+async fn scoped_download<F>(state: &AppState, headers: &HeaderMap, ascii: String, find: F) -> Response
+where
+    F: FnOnce(&mut app::db::AnyConnection) -> Result<Option<StoredFile>, InspectionError> + Send + 'static,
+{
+    let locale = request_locale(headers);
+    match state.db.run(move |conn| Ok(find(conn))).await {
+        Ok(Ok(Some((sha, media, name)))) => stored_download(state, sha, &media, &ascii, &name, locale).await,
+        Ok(Ok(None)) => error_response(&AppError::NotFound, locale),
+        Ok(Err(e)) => error_response(&app::api::inspections::ssr::from_inspection(e), locale),
+        Err(e) => error_response(&app::api::from_db(e), locale),
     }
 }
 
@@ -117,7 +137,7 @@ pub async fn form(
     let mut photos = Vec::new();
     for (field, name, bytes) in upload.files {
         let Some(key) = field.strip_prefix("photo:") else { continue };
-        match store_photo(&state, bytes).await {
+        match store_upload(&state, bytes, false).await {
             Ok((sha256, media_type, size_bytes)) => photos.push(NewPhoto {
                 item_key: key.to_owned(),
                 sha256,
@@ -167,17 +187,11 @@ pub async fn photo(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let locale = request_locale(&headers);
     let p = auth.principal;
-    let found = state.db.run(move |conn| Ok(app::db::inspections::photo(conn, &p, id))).await;
-    match found {
-        Ok(Ok(Some((sha, media, name)))) => {
-            stored_download(&state, sha, &media, &format!("photo-{id}"), &name, locale).await
-        }
-        Ok(Ok(None)) => error_response(&AppError::NotFound, locale),
-        Ok(Err(e)) => error_response(&app::api::inspections::ssr::from_inspection(e), locale),
-        Err(e) => error_response(&app::api::from_db(e), locale),
-    }
+    scoped_download(&state, &headers, format!("photo-{id}"), move |conn| {
+        app::db::inspections::photo(conn, &p, id)
+    })
+    .await
 }
 
 /// `POST /files/rectifications/{id}/evidence`: a file (`file`: JPEG, PNG
@@ -201,22 +215,9 @@ pub async fn upload_evidence(
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return error_response(&refused(FileProblem::Empty), locale);
     };
-    let media_type = match check_upload(&bytes) {
-        Ok(m) => m,
-        Err(problem) => return error_response(&refused(problem), locale),
-    };
-    let bytes = match strip_location(&bytes, media_type) {
-        Ok((b, _)) => b,
-        Err(problem) => return error_response(&refused(problem), locale),
-    };
-    let size_bytes = bytes.len() as i64;
-    let store = state.files.clone();
-    let sha256 = match tokio::task::spawn_blocking(move || store.put(&bytes)).await {
-        Ok(Ok(sha)) => sha,
-        other => {
-            tracing::error!(result = ?other.map(|r| r.map(|_| ())), "storing evidence failed");
-            return error_response(&AppError::Internal, locale);
-        }
+    let (sha256, media_type, size_bytes) = match store_upload(&state, bytes, true).await {
+        Ok(stored) => stored,
+        Err(e) => return error_response(&e, locale),
     };
     let actor = app::auth::actor_of(Some(&p), meta);
     let e = NewEvidence { sha256, media_type, size_bytes, display_name: display_name(&name) };
@@ -245,17 +246,11 @@ pub async fn evidence(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let locale = request_locale(&headers);
     let p = auth.principal;
-    let found = state.db.run(move |conn| Ok(app::db::inspections::rect_evidence(conn, &p, id))).await;
-    match found {
-        Ok(Ok(Some((sha, media, name)))) => {
-            stored_download(&state, sha, &media, &format!("rectification-evidence-{id}"), &name, locale).await
-        }
-        Ok(Ok(None)) => error_response(&AppError::NotFound, locale),
-        Ok(Err(e)) => error_response(&app::api::inspections::ssr::from_inspection(e), locale),
-        Err(e) => error_response(&app::api::from_db(e), locale),
-    }
+    scoped_download(&state, &headers, format!("rectification-evidence-{id}"), move |conn| {
+        app::db::inspections::rect_evidence(conn, &p, id)
+    })
+    .await
 }
 
 /// `GET /files/rectifications/{id}/notice.pdf`: the rectification notice
