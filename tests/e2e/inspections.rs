@@ -511,11 +511,11 @@ both_backends! {
         // Overdue: waiting for the town after the deadline day.
         server.db.query(&format!("UPDATE rectifications SET status = 'issued', issued_on = '{}', deadline = '{}' WHERE id = {rect}", today() - chrono::Duration::days(40), today() - chrono::Duration::days(1)));
         let (_, alerts) = shuanghe.call("rectification_alerts", &[]).await;
-        let mine = alerts[0].as_array().expect("alerts").iter().find(|r| r["id"].to_string() == rect).expect("listed").clone();
+        let mine = alerts[0].as_array().expect("alerts").iter().find(|r| r["id"].to_string().as_str() == rect.as_str()).expect("listed").clone();
         assert_eq!(mine["overdue"], true);
         server.db.query(&format!("UPDATE rectifications SET deadline = '{}' WHERE id = {rect}", today()));
         let (_, alerts) = shuanghe.call("rectification_alerts", &[]).await;
-        let mine = alerts[0].as_array().expect("alerts").iter().find(|r| r["id"].to_string() == rect).expect("listed").clone();
+        let mine = alerts[0].as_array().expect("alerts").iter().find(|r| r["id"].to_string().as_str() == rect.as_str()).expect("listed").clone();
         assert_eq!(mine["overdue"], false, "the deadline day itself is in time");
 
         // The API, scoped.

@@ -274,12 +274,12 @@ pub mod ssr {
     pub fn towns(conn: &mut AnyConnection, district_id: i64) -> Result<TownNames, AppError> {
         use crate::db::schema::towns;
         use diesel::prelude::*;
-        Ok(towns::table
+        towns::table
             .filter(towns::district_id.eq(district_id))
             .order(towns::code)
             .select((towns::id, towns::code, towns::name, towns::name_en))
             .load(conn)
-            .map_err(|e| crate::api::from_db(e.into()))?)
+            .map_err(|e| crate::api::from_db(e.into()))
     }
 
     /// Parses a date typed as YYYY-MM-DD.

@@ -463,6 +463,9 @@ fn assigned(conn: &mut AnyConnection, who: &Principal, inspection_id: i64) -> Re
         > 0)
 }
 
+/// (id, plan, plan title, town, town code, draw order, status, submitted).
+type ListedRow = (i64, i64, String, i64, String, i32, String, Option<NaiveDateTime>);
+
 /// Inspections visible to `who`, of one plan or all; an inspector's own
 /// first, then by plan and draw order.
 pub fn inspection_list(
@@ -486,7 +489,7 @@ pub fn inspection_list(
             .filter(inspections::town_id.eq(town))
             .filter(inspections::status.eq(InspectionStatus::Submitted.code()));
     }
-    let rows: Vec<(i64, i64, String, i64, String, i32, String, Option<NaiveDateTime>)> = q
+    let rows: Vec<ListedRow> = q
         .order((inspections::plan_id.desc(), inspections::draw_order))
         .select((
             inspections::id,
@@ -1503,26 +1506,28 @@ pub fn finding_list(conn: &mut AnyConnection, who: &Principal) -> Result<Vec<Fin
     Ok(findings_of(conn, &ids, !who.sees_whole_district())?)
 }
 
+/// (inspection, plan title, period from, to, town code, town name, arrival).
+type PublishedRow = (i64, String, NaiveDate, NaiveDate, String, String, Option<NaiveDateTime>);
+
 /// The published results of a district: submitted inspections of drawn
 /// plans with their confirmed findings and rectification status.
 pub fn published(conn: &mut AnyConnection, district_id: i64) -> Result<Vec<PublishedResult>, DbError> {
-    let rows: Vec<(i64, String, NaiveDate, NaiveDate, String, String, Option<NaiveDateTime>)> =
-        inspections::table
-            .inner_join(inspection_plans::table)
-            .inner_join(towns::table.on(towns::id.eq(inspections::town_id)))
-            .filter(inspections::district_id.eq(district_id))
-            .filter(inspections::status.eq(InspectionStatus::Submitted.code()))
-            .order((inspections::plan_id.desc(), towns::code))
-            .select((
-                inspections::id,
-                inspection_plans::title,
-                inspection_plans::period_from,
-                inspection_plans::period_to,
-                towns::code,
-                towns::name,
-                inspections::arrived_at,
-            ))
-            .load(conn)?;
+    let rows: Vec<PublishedRow> = inspections::table
+        .inner_join(inspection_plans::table)
+        .inner_join(towns::table.on(towns::id.eq(inspections::town_id)))
+        .filter(inspections::district_id.eq(district_id))
+        .filter(inspections::status.eq(InspectionStatus::Submitted.code()))
+        .order((inspections::plan_id.desc(), towns::code))
+        .select((
+            inspections::id,
+            inspection_plans::title,
+            inspection_plans::period_from,
+            inspection_plans::period_to,
+            towns::code,
+            towns::name,
+            inspections::arrived_at,
+        ))
+        .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut inspectors: HashMap<i64, usize> = HashMap::new();
     for i in inspection_inspectors::table

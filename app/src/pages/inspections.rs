@@ -252,6 +252,10 @@ fn parse_checklist(text: &str) -> Result<Vec<ChecklistItem>, usize> {
         .collect()
 }
 
+/// An inspector in the plan form: id, name, in the pool, conflicting town
+/// codes as typed, note.
+type PoolRow = (i64, String, RwSignal<bool>, RwSignal<String>, RwSignal<String>);
+
 #[component]
 fn PlanFormView(
     inspectors: Vec<(i64, String)>,
@@ -269,7 +273,7 @@ fn PlanFormView(
     let days = RwSignal::new("30".to_owned());
     let checklist = RwSignal::new(checklist_text(&default_checklist()));
     let local_error = RwSignal::new(None::<String>);
-    let pool: Vec<(i64, String, RwSignal<bool>, RwSignal<String>, RwSignal<String>)> = inspectors
+    let pool: Vec<PoolRow> = inspectors
         .into_iter()
         .map(|(id, name)| {
             (id, name, RwSignal::new(true), RwSignal::new(String::new()), RwSignal::new(String::new()))

@@ -826,34 +826,6 @@ pub async fn create_service_records(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    /// Every `/api/v1` route of the policy is documented, and nothing
-    /// else is.
-    #[test]
-    fn the_openapi_document_lists_every_api_route() {
-        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
-        assert_eq!(doc["openapi"], "3.1.0");
-        let paths = doc["paths"].as_object().expect("paths");
-        let mut documented: Vec<(String, String)> = paths
-            .iter()
-            .flat_map(|(p, ops)| {
-                ops.as_object()
-                    .into_iter()
-                    .flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
-            })
-            .collect();
-        let mut routes: Vec<(String, String)> = app::policy::RULES
-            .iter()
-            .filter(|r| r.path.starts_with("/api/v1/"))
-            .map(|r| (r.method.to_owned(), r.path.to_owned()))
-            .collect();
-        documented.sort();
-        routes.sort();
-        assert_eq!(documented, routes);
-    }
-}
-
 /// `GET /api/v1/inspection-plans`: plans with their recorded draw and
 /// drawn inspections (bureau staff).
 pub async fn inspection_plans(
@@ -889,7 +861,7 @@ pub async fn inspection_plans(
                     "input_sha256": r.input_sha256,
                     "drawn_at": r.drawn_at,
                 })),
-                "inspections": d.inspections.iter().map(|i| inspection_json(i)).collect::<Vec<_>>(),
+                "inspections": d.inspections.iter().map(inspection_json).collect::<Vec<_>>(),
             }));
         }
         Ok(json!({ "plans": out }))
@@ -985,5 +957,33 @@ pub async fn inspection_results(
         })).collect::<Vec<_>>() }))
         .into_response(),
         Err(e) => app_error(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `/api/v1` route of the policy is documented, and nothing
+    /// else is.
+    #[test]
+    fn the_openapi_document_lists_every_api_route() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(p, ops)| {
+                ops.as_object()
+                    .into_iter()
+                    .flat_map(move |o| o.keys().map(move |m| (m.to_uppercase(), p.clone())))
+            })
+            .collect();
+        let mut routes: Vec<(String, String)> = app::policy::RULES
+            .iter()
+            .filter(|r| r.path.starts_with("/api/v1/"))
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        documented.sort();
+        routes.sort();
+        assert_eq!(documented, routes);
     }
 }
