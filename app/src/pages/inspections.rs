@@ -667,7 +667,7 @@ fn FormView(d: InspectionDetail, interview: Vec<i64>) -> impl IntoView {
                 "照片可直接用手机相机拍摄；位置信息在保存前去除。保存草稿不检查必填项；提交后不能修改，系统将与岗位、花名册和工资数据比对，提出待确认的问题。",
                 "Photos can be taken with the phone's camera; location data is removed before storing. A draft skips the required items; once submitted the record is frozen and compared with posts, roster and payroll to propose findings.",
             )}</p>
-            <div class="page-actions sticky-actions">
+            <div class="page-actions">
                 <button type="submit" class="button" name="action" value="draft" id="save-draft">{move || t().pick("保存草稿", "Save draft")}</button>
                 <button type="submit" class="button button-primary" name="action" value="submit" id="submit-inspection">{move || t().pick("提交", "Submit")}</button>
             </div>
