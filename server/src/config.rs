@@ -165,6 +165,24 @@ pub enum Command {
     /// Document templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Back up the database and the uploaded files into a new folder
+    /// (online: the server may keep running).
+    Backup {
+        /// The folder to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup folder into the database and the files folder
+    /// (stop the server first). Refuses a database holding data unless
+    /// --force.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace what the database holds.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `gouzhu template ...`

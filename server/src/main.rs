@@ -4,6 +4,7 @@
 
 #![recursion_limit = "256"]
 
+mod backup;
 mod config;
 mod db;
 mod demo;
@@ -91,6 +92,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 scores_added = outcome.payroll.scores_added,
                 demo_mode = cli.demo_mode,
                 "demo district ready"
+            );
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let db = open_db(&cli)?;
+            let m = backup::backup(&db, &cli.database_url, &cli.files_dir, &out)?;
+            let rows: i64 = m.tables.values().sum();
+            println!(
+                "backup written to {}: {} tables, {rows} rows, {} files ({})",
+                out.display(),
+                m.tables.len(),
+                m.files,
+                m.backend
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let m = backup::restore(&cli.database_url, &cli.files_dir, &from, force)?;
+            let rows: i64 = m.tables.values().sum();
+            println!(
+                "restored from {} (made {}): {} tables, {rows} rows, {} files",
+                from.display(),
+                m.created_at,
+                m.tables.len(),
+                m.files
             );
             Ok(())
         }

@@ -32,6 +32,7 @@ macro_rules! both_backends {
 
 mod audit;
 mod auth;
+mod backup;
 mod browser;
 mod budget;
 mod cli;
