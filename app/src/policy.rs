@@ -233,6 +233,8 @@ pub mod paths {
     pub const API_INSPECTIONS: &str = "/api/v1/inspections";
     pub const API_FINDINGS: &str = "/api/v1/findings";
     pub const API_INSPECTION_RESULTS: &str = "/api/v1/inspection-results";
+    /// Prometheus metrics (administrators and auditors, e.g. with a token).
+    pub const METRICS: &str = "/metrics";
 }
 
 const fn rule(method: &'static str, path: &'static str, kind: RouteKind, access: Access) -> Rule {
@@ -250,6 +252,7 @@ use RouteKind::{Api, File, Page, ServerFn, Static};
 pub const RULES: &[Rule] = &[
     // Operations and static assets.
     early("GET", "/healthz", Api, Public),
+    rule("GET", paths::METRICS, Api, AnyOf(&[Role::Admin, Role::Auditor])),
     early("GET", "/pkg/*", Static, Public),
     early("GET", "/favicon.svg", Static, Public),
     // Pages.

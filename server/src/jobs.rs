@@ -59,7 +59,9 @@ impl SlipsMaker for Slips {
                     let pdf = Arc::clone(&self.pdf);
                     tokio::spawn(async move {
                         let started = std::time::Instant::now();
-                        match make(&handle, &pdf, view, &district, locale).await {
+                        let result = make(&handle, &pdf, view, &district, locale).await;
+                        crate::metrics::global().job("pay_slips", result.is_ok(), started.elapsed());
+                        match result {
                             Ok(()) => tracing::info!(
                                 job = %handle.id, run_id, people = total,
                                 ms = started.elapsed().as_millis() as u64, "pay slips job done"

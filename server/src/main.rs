@@ -15,6 +15,7 @@ mod demo_payroll;
 mod demo_services;
 mod file_store;
 mod jobs;
+mod metrics;
 mod ocds;
 mod pdf;
 mod routes;

@@ -122,3 +122,38 @@ async fn a_new_installation_says_how_to_set_up() {
     assert!(html.contains("gouzhu demo") && html.contains("gouzhu user create"), "{html}");
     assert_eq!(anonymous.get("/files/staffing-summary.pdf").await.status(), 401);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern_for_administrators_only() {
+    let server = Server::start(Backend::Sqlite);
+    let anonymous = Client::anonymous(&server);
+    for _ in 0..3 {
+        assert_eq!(anonymous.get("/healthz").await.status(), 200);
+    }
+    let finance = Client::demo(&server, "finance").await;
+    let contract = server.db.query("SELECT min(id) FROM contracts");
+    assert_eq!(finance.get(&format!("/api/v1/contracts/{contract}")).await.status(), 200);
+    assert_eq!(finance.get("/metrics").await.status(), 403);
+    assert_eq!(anonymous.get("/metrics").await.status(), 401);
+    let admin = Client::demo(&server, "admin").await;
+    let res = admin.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().expect("header").starts_with("text/plain; version=0.0.4"));
+    let text = res.text().await.expect("body");
+    assert!(
+        text.contains("gouzhu_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3"),
+        "{text}"
+    );
+    // The pattern, not the path: the series stay bounded.
+    assert!(text.contains("route=\"/api/v1/contracts/{id}\",status=\"200\"} 1"), "{text}");
+    assert!(!text.contains(&format!("/api/v1/contracts/{contract}\"")));
+    assert!(text.contains("route=\"/metrics\",status=\"403\"} 1"), "{text}");
+    assert!(text.contains("gouzhu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 3"));
+    assert!(text.contains("# TYPE gouzhu_db_pool_connections gauge"));
+    let pool: u32 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("gouzhu_db_pool_connections "))
+        .and_then(|v| v.parse().ok())
+        .expect("pool gauge");
+    assert!(pool >= 1);
+}

@@ -184,6 +184,12 @@ impl Db {
     }
 
     /// The backend in use.
+    /// The pool's connections: (open, idle).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
     pub fn kind(&self) -> BackendKind {
         self.kind
     }

@@ -31,6 +31,7 @@ use crate::state::AppState;
 /// the fallback, as (method, path).
 const AXUM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
+    ("GET", policy::paths::METRICS),
     ("GET", policy::paths::STAFFING_SUMMARY_PDF),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/towns"),
@@ -163,6 +164,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route(policy::paths::METRICS, get(metrics))
         .route(policy::paths::STAFFING_SUMMARY_PDF, get(files::staffing_summary))
         .route("/api/v1/me", get(api_v1::me))
         .route("/api/v1/towns", get(api_v1::towns))
@@ -255,8 +257,30 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(axum::middleware::from_fn(measure))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Counts and times every request by its route pattern (`/metrics`).
+async fn measure(
+    matched: Option<axum::extract::MatchedPath>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = matched.map_or_else(|| "(fallback)".to_owned(), |m| m.as_str().to_owned());
+    let res = next.run(req).await;
+    crate::metrics::global().request(&method, &route, res.status().as_u16(), started.elapsed());
+    res
+}
+
+/// `GET /metrics`: the Prometheus text exposition.
+async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = crate::metrics::global().render(state.db.pool_state());
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
 #[cfg(test)]
