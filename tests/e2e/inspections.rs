@@ -360,6 +360,21 @@ both_backends! {
         assert!(server.db.try_query(&format!("UPDATE inspection_plans SET seed = '{}' WHERE id = {plan}", "0".repeat(64))).is_err());
         assert!(server.db.try_query(&format!("DELETE FROM inspection_inspectors WHERE inspection_id IN (SELECT id FROM inspections WHERE plan_id = {plan})")).is_err());
         assert!(server.db.try_query(&format!("DELETE FROM inspections WHERE plan_id = {plan}")).is_err());
+        // An inspector disabled after the plan was made is not drawn.
+        let pool = json!([
+            [user_id(&server, "inspector"), [], ""],
+            [user_id(&server, "inspector.qian"), [], ""],
+            [user_id(&server, "inspector.sun"), [], ""],
+        ]);
+        let (status, later) = finance.call_json("create_inspection_plan", &plan_form("人员变动", 26, pool)).await;
+        assert_eq!(status, 200, "{later}");
+        server.db.query("UPDATE users SET disabled_at = CURRENT_TIMESTAMP WHERE username = 'inspector.sun'");
+        assert_eq!(finance.call("draw_inspection_plan", &[("id", &later.to_string())]).await.0, 200);
+        let drawn_sun = server.db.query(&format!(
+            "SELECT count(*) FROM inspection_inspectors i JOIN inspections n ON n.id = i.inspection_id WHERE n.plan_id = {later} AND i.user_id = {}",
+            user_id(&server, "inspector.sun")
+        ));
+        assert_eq!(drawn_sun, "0");
         // The draw is audited with its seed.
         let audited = server.db.query(&format!(
             "SELECT after FROM audit_log WHERE action = 'draw' AND entity = 'inspection_plan' AND entity_id = '{plan}'"
@@ -466,12 +481,26 @@ both_backends! {
         }
         let (status, v) = inspector.call("add_inspection_finding", &[("inspection_id", &id.to_string()), ("kind", "other"), ("severity", "minor"), ("description", "公示栏信息未更新")]).await;
         assert_eq!(status, 200, "{v}");
+        // Nothing is published before the town has its notice.
+        let published = |client: Client| async move {
+            let v: Value = client.get("/api/v1/inspection-results").await.json().await.expect("json");
+            v["results"].as_array().expect("results").iter()
+                .find(|r| r["plan_title"] == "全覆盖抽查" && r["town_code"] == "011")
+                .map(|r| r["findings"].as_array().map_or(0, Vec::len))
+                .expect("the submitted inspection is listed")
+        };
+        assert_eq!(published(Client::anonymous(&server)).await, 0);
+        // A deadline over a year away is refused.
+        let far = (today() + chrono::Duration::days(400)).to_string();
+        let (status, v) = inspector.call("issue_rectification_notice", &[("inspection_id", &id.to_string()), ("deadline", &far)]).await;
+        assert_eq!((status.as_u16(), v["Inspection"]["Rectification"].clone()), (422, json!("Deadline")));
         let deadline = (today() + chrono::Duration::days(20)).to_string();
         let (status, rect) = inspector.call("issue_rectification_notice", &[("inspection_id", &id.to_string()), ("deadline", &deadline)]).await;
         assert_eq!(status, 200, "{rect}");
         let rect = rect.as_i64().expect("id").to_string();
         let town_view = detail(&shuanghe, id).await;
         assert_eq!(town_view["findings"].as_array().map(Vec::len), Some(2), "the confirmed ones");
+        assert_eq!(published(Client::anonymous(&server)).await, 2);
         assert!(town_view["may_respond"].as_bool().expect("flag"));
 
         // The state machine: respond needs evidence; return needs words.

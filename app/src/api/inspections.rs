@@ -290,7 +290,7 @@ pub mod ssr {
     /// Percent as typed → basis points ("5" → 500, "12.5" → 1250).
     pub fn basis_points(text: &str) -> Option<u32> {
         let d: rust_decimal::Decimal = text.trim().parse().ok()?;
-        let bp = d * rust_decimal::Decimal::from(100);
+        let bp = d.checked_mul(rust_decimal::Decimal::from(100))?;
         if bp.fract() != rust_decimal::Decimal::ZERO || bp < rust_decimal::Decimal::ZERO {
             return None;
         }

@@ -77,6 +77,19 @@ fn ids_of(text: &str) -> Vec<i64> {
     text.split(',').filter_map(|s| s.trim().parse().ok()).collect()
 }
 
+/// On PostgreSQL, locks row `id` of `table` until the transaction ends,
+/// so concurrent writers to the same inspection, plan or district
+/// numbering queue instead of both passing their checks. (SQLite's write
+/// transactions are serialised already: `write::write`.)
+fn lock(conn: &mut AnyConnection, table: &'static str, id: i64) -> Result<(), DbError> {
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Today on the district's calendar.
 pub fn today() -> NaiveDate {
     crate::domain::calendar::china_date(chrono::Utc::now())
@@ -236,6 +249,13 @@ pub fn create_plan(tx: &mut Tx<'_>, who: &Principal, p: &PlanInput) -> Result<i6
     let known: HashSet<i64> = inspectors(tx.conn(), who)?.into_iter().map(|(id, _)| id).collect();
     let mut seen = HashSet::new();
     for m in &p.pool {
+        // The organiser does not inspect their own plan.
+        if m.user_id == who.user_id {
+            return Err(refused(InspectionFault::Plan(vec![(
+                crate::domain::inspection::PlanField::Pool,
+                PlanProblem::OrganiserInPool,
+            )])));
+        }
         if !known.contains(&m.user_id) || !seen.insert(m.user_id) {
             return Err(refused(InspectionFault::Plan(vec![(
                 crate::domain::inspection::PlanField::Pool,
@@ -302,8 +322,17 @@ fn draw_input(conn: &mut AnyConnection, r: &PlanRow) -> Result<DrawInput, DbErro
     {
         on_duty.entry(town).or_default().push(id);
     }
+    // Only those still enabled inspectors of the district are drawn.
+    let current: Vec<i64> = users::table
+        .inner_join(user_roles::table)
+        .filter(users::district_id.eq(r.district_id))
+        .filter(users::disabled_at.is_null())
+        .filter(user_roles::role.eq(Role::Inspector.code()))
+        .select(users::id)
+        .load(conn)?;
     let pool = plan_inspectors::table
         .filter(plan_inspectors::plan_id.eq(r.id))
+        .filter(plan_inspectors::user_id.eq_any(&current))
         .order(plan_inspectors::user_id)
         .select((plan_inspectors::user_id, plan_inspectors::conflict_towns, plan_inspectors::conflict_note))
         .load::<(i64, String, String)>(conn)?
@@ -515,14 +544,15 @@ pub fn inspection_list(
     let all_users: Vec<i64> = by_inspection.values().flatten().copied().collect();
     let names = user_names(conn, &all_users)?;
     let mut finding_counts: HashMap<i64, i64> = HashMap::new();
-    let visible_findings =
-        if who.sees_whole_district() { vec!["proposed", "confirmed"] } else { vec!["confirmed"] };
-    for i in findings::table
+    let mut counted = findings::table
         .filter(findings::inspection_id.eq_any(&ids))
-        .filter(findings::status.eq_any(visible_findings))
-        .select(findings::inspection_id)
-        .load::<i64>(conn)?
-    {
+        .filter(findings::status.ne(FindingStatus::Dismissed.code()))
+        .into_boxed();
+    if !who.sees_whole_district() {
+        // A town counts what its notice holds.
+        counted = counted.filter(findings::rectification_id.is_not_null());
+    }
+    for i in counted.select(findings::inspection_id).load::<i64>(conn)? {
         *finding_counts.entry(i).or_default() += 1;
     }
     let rects: HashMap<i64, (String, NaiveDate)> = rectifications::table
@@ -863,6 +893,7 @@ pub fn save_form(
     photos: &[NewPhoto],
     submit: bool,
 ) -> Result<InspectionStatus, InspectionError> {
+    lock(tx.conn(), "inspections", id)?;
     let row = load_inspection(tx.conn(), who, id)?;
     if !assigned(tx.conn(), who, id)? {
         return Err(InspectionError::OutOfScope);
@@ -956,7 +987,7 @@ pub fn save_form(
     let answers_json = serde_json::to_string(&answers).map_err(|_| corrupt("answers"))?;
     let facts_json =
         if submit { Some(serde_json::to_string(&facts).map_err(|_| corrupt("facts"))?) } else { None };
-    diesel::update(
+    let updated = diesel::update(
         inspections::table.filter(inspections::id.eq(id)).filter(inspections::version.eq(row.version)),
     )
     .set((
@@ -976,6 +1007,9 @@ pub fn save_form(
         inspections::version.eq(row.version + 1),
     ))
     .execute(tx.conn())?;
+    if updated != 1 {
+        return Err(InspectionError::Db(DbError::Stale));
+    }
     let audited = serde_json::json!({
         "status": status.code(),
         "arrived_at": form.arrived_at,
@@ -1009,6 +1043,7 @@ pub fn save_form(
             insert_finding(tx, who, &row, p.kind, p.severity, &p.description, FindingStatus::Proposed)?;
         }
         // The plan is complete once its last inspection is submitted.
+        lock(tx.conn(), "inspection_plans", row.plan_id)?;
         let open: i64 = inspections::table
             .filter(inspections::plan_id.eq(row.plan_id))
             .filter(inspections::status.ne(InspectionStatus::Submitted.code()))
@@ -1068,6 +1103,7 @@ fn insert_finding(
 /// Checks that `who` is a drawn inspector of a submitted inspection
 /// without a notice yet.
 fn deciding(tx: &mut Tx<'_>, who: &Principal, inspection_id: i64) -> Result<InspectionRow, InspectionError> {
+    lock(tx.conn(), "inspections", inspection_id)?;
     let row = load_inspection(tx.conn(), who, inspection_id)?;
     if !assigned(tx.conn(), who, inspection_id)? {
         return Err(InspectionError::OutOfScope);
@@ -1126,16 +1162,21 @@ pub fn decide_finding(
         return Err(finding_refused(FindingProblem::ReasonRequired));
     }
     let new_status = if confirm { FindingStatus::Confirmed } else { FindingStatus::Dismissed };
-    diesel::update(findings::table.filter(findings::id.eq(finding_id)).filter(findings::version.eq(version)))
-        .set((
-            findings::status.eq(new_status.code()),
-            findings::severity.eq(severity.code()),
-            findings::dismiss_reason.eq(reason),
-            findings::decided_by.eq(who.user_id),
-            findings::decided_at.eq(chrono::Utc::now().naive_utc()),
-            findings::version.eq(version + 1),
-        ))
-        .execute(tx.conn())?;
+    let updated = diesel::update(
+        findings::table.filter(findings::id.eq(finding_id)).filter(findings::version.eq(version)),
+    )
+    .set((
+        findings::status.eq(new_status.code()),
+        findings::severity.eq(severity.code()),
+        findings::dismiss_reason.eq(reason),
+        findings::decided_by.eq(who.user_id),
+        findings::decided_at.eq(chrono::Utc::now().naive_utc()),
+        findings::version.eq(version + 1),
+    ))
+    .execute(tx.conn())?;
+    if updated != 1 {
+        return Err(InspectionError::Db(DbError::Stale));
+    }
     tx.record(
         Change::new(if confirm { "confirm" } else { "dismiss" }, "finding", finding_id)
             .district(row.district_id)
@@ -1172,9 +1213,12 @@ pub fn issue_notice(
     let plan = load_plan(tx.conn(), row.district_id, row.plan_id)?;
     let deadline =
         deadline.unwrap_or(crate::domain::inspection::deadline(issued_on, plan.rectification_days as u32));
-    if deadline <= issued_on {
+    // At most a year: a far deadline would keep a notice off the overdue list.
+    if deadline <= issued_on || deadline > issued_on + chrono::Duration::days(365) {
         return Err(refused(InspectionFault::Rectification(RectProblem::Deadline)));
     }
+    // Numbers are the district's: one notice at a time is numbered.
+    lock(tx.conn(), "districts", row.district_id)?;
     let year = issued_on.format("%Y").to_string();
     let prefix = format!("整改〔{year}〕");
     let numbers: Vec<String> = rectifications::table
@@ -1541,6 +1585,8 @@ pub fn published(conn: &mut AnyConnection, district_id: i64) -> Result<Vec<Publi
     for (i, k, s) in findings::table
         .filter(findings::inspection_id.eq_any(&ids))
         .filter(findings::status.eq(FindingStatus::Confirmed.code()))
+        // Published once the town has its notice.
+        .filter(findings::rectification_id.is_not_null())
         .order(findings::id)
         .select((findings::inspection_id, findings::kind, findings::severity))
         .load::<(i64, String, String)>(conn)?

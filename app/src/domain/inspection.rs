@@ -131,6 +131,8 @@ pub enum PlanProblem {
     NotInspector(i64),
     /// Fewer inspectors in the pool than one town needs.
     PoolTooSmall,
+    /// The organiser put themselves in the pool.
+    OrganiserInPool,
 }
 
 /// Checks a plan; every problem with its field.

@@ -144,6 +144,12 @@ impl InspectionText {
                     format!("has user {id}, who is not an inspector of the district")
                 }
             }
+            PlanProblem::OrganiserInPool => self
+                .pick(
+                    "不能包含计划组织者本人（组织者不参与本计划的检查）",
+                    "includes the organiser, who may not inspect their own plan",
+                )
+                .to_owned(),
             PlanProblem::PoolTooSmall => self
                 .pick(
                     "人数少于每镇检查人员数（至少 2 人）",

@@ -4,6 +4,7 @@ DROP TABLE findings;
 DROP FUNCTION findings_no_delete;
 DROP TABLE rectifications;
 DROP TABLE inspection_photos;
+DROP FUNCTION inspection_photos_frozen;
 DROP TABLE inspection_staff;
 DROP TABLE inspection_inspectors;
 DROP FUNCTION inspection_rows_fixed;

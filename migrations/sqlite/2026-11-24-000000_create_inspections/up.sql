@@ -37,6 +37,10 @@ CREATE TRIGGER inspection_plans_draw_fixed BEFORE UPDATE ON inspection_plans
 WHEN OLD.seed IS NOT NULL AND (
     NEW.seed IS NOT OLD.seed OR NEW.draw_input IS NOT OLD.draw_input OR NEW.draw_sha256 IS NOT OLD.draw_sha256
     OR NEW.algorithm IS NOT OLD.algorithm OR NEW.checklist IS NOT OLD.checklist
+    OR NEW.ratio_bp IS NOT OLD.ratio_bp OR NEW.minimum_towns IS NOT OLD.minimum_towns
+    OR NEW.staff_per_town IS NOT OLD.staff_per_town OR NEW.inspectors_per_town IS NOT OLD.inspectors_per_town
+    OR NEW.period_from IS NOT OLD.period_from OR NEW.period_to IS NOT OLD.period_to
+    OR NEW.drawn_at IS NOT OLD.drawn_at OR NEW.drawn_by IS NOT OLD.drawn_by
 )
 BEGIN
     SELECT RAISE(ABORT, 'a drawn plan keeps its draw');
@@ -142,6 +146,11 @@ CREATE TABLE inspection_photos (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
 ) STRICT;
 CREATE INDEX inspection_photos_inspection ON inspection_photos (inspection_id);
+CREATE TRIGGER inspection_photos_frozen BEFORE INSERT ON inspection_photos
+WHEN (SELECT status FROM inspections WHERE id = NEW.inspection_id) = 'submitted'
+BEGIN
+    SELECT RAISE(ABORT, 'a submitted inspection takes no more photos');
+END;
 
 -- A notice (整改通知书) to the inspected town with its deadline; the
 -- response and verification steps are `rectification_events`.
