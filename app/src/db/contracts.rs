@@ -602,6 +602,8 @@ pub fn draft(
     if others.iter().any(|o| !matches!(o.status(), Ok(ContractStatus::Terminated))) {
         return Err(ContractError::Procurement(ProcurementProblem::WrongState));
     }
+    // Numbers are the district's: one contract at a time is numbered.
+    super::write::lock_row(tx.conn(), "districts", who.district_id)?;
     let number = next_number(tx.conn(), who.district_id, chrono::Datelike::year(&c.start_on))?;
     let amount = fen(c.amount)?;
     let id: i64 = diesel::insert_into(contracts::table)

@@ -25,7 +25,7 @@ use super::schema::{
     payroll_lines, payroll_runs, plan_inspectors, posts, rectification_events, rectification_evidence,
     rectifications, staff, staff_assignments, towns, user_roles, users,
 };
-use super::write::{Change, Tx};
+use super::write::{Change, Tx, lock_row as lock};
 use super::{AnyConnection, DbError};
 pub use crate::api::inspections::{
     DrawRecord, FindingView, FormInput, InspectionDetail, InspectionSummary, PhotoInfo, PlanDetail,
@@ -75,19 +75,6 @@ fn ids_text(ids: &[i64]) -> String {
 
 fn ids_of(text: &str) -> Vec<i64> {
     text.split(',').filter_map(|s| s.trim().parse().ok()).collect()
-}
-
-/// On PostgreSQL, locks row `id` of `table` until the transaction ends,
-/// so concurrent writers to the same inspection, plan or district
-/// numbering queue instead of both passing their checks. (SQLite's write
-/// transactions are serialised already: `write::write`.)
-fn lock(conn: &mut AnyConnection, table: &'static str, id: i64) -> Result<(), DbError> {
-    if let AnyConnection::Postgresql(_) = conn {
-        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
-            .bind::<diesel::sql_types::BigInt, _>(id)
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// Today on the district's calendar.

@@ -116,6 +116,19 @@ impl Tx<'_> {
     }
 }
 
+/// On PostgreSQL, locks row `id` of `table` until the transaction ends,
+/// so concurrent writers to the same record (or to a district's
+/// numbering) queue instead of both passing their checks. SQLite's write
+/// transactions are serialised already (see [`write`]).
+pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> Result<(), DbError> {
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Runs `work` in a write transaction and appends its audit entries. The
 /// error type is the caller's, so domain refusals pass through unchanged
 /// (and roll the transaction back like any error).
