@@ -232,8 +232,6 @@ pub struct Overview {
     pub inspectors: Vec<(i64, String)>,
     /// Towns: (id, code, name, English name).
     pub towns: Vec<(i64, String, String, String)>,
-    /// The viewer's own user id (to mark their inspections).
-    pub me: i64,
 }
 
 /// A plan as the form sends it.
@@ -319,7 +317,6 @@ pub async fn inspections_overview() -> Result<Overview, AppError> {
                     Vec::new()
                 },
                 towns: ssr::towns(conn, p.district_id)?,
-                me: p.user_id,
             })
         })
         .await

@@ -78,9 +78,7 @@ fn ids_of(text: &str) -> Vec<i64> {
 }
 
 /// Today on the district's calendar.
-pub fn today() -> NaiveDate {
-    crate::domain::calendar::china_date(chrono::Utc::now())
-}
+pub use super::budget::today;
 
 // --- Plans -----------------------------------------------------------------
 
@@ -1459,15 +1457,6 @@ pub fn rect_evidence(
         .optional()?;
     let Some((rect, sha, media, name)) = row else { return Ok(None) };
     if_visible(load_rect(conn, who, rect).map(|_| ()), (sha, media, name))
-}
-
-/// The rectification id of an inspection, if it has one.
-pub fn rectification_id_of(conn: &mut AnyConnection, inspection_id: i64) -> Result<Option<i64>, DbError> {
-    Ok(rectifications::table
-        .filter(rectifications::inspection_id.eq(inspection_id))
-        .select(rectifications::id)
-        .first(conn)
-        .optional()?)
 }
 
 /// The inspection a rectification belongs to (for the page to return to).

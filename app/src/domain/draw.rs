@@ -150,17 +150,15 @@ pub fn draw_plan(
     seed: &Seed,
     input: &DrawInput,
 ) -> Result<Vec<DrawnTown>, crate::domain::inspection::DrawProblem> {
-    use crate::domain::inspection::{DrawProblem, eligible};
+    use crate::domain::inspection::{DrawProblem, eligible, towns_short_of_inspectors};
     if input.towns.is_empty() {
         return Err(DrawProblem::NoTowns);
     }
-    let per_town = input.inspectors_per_town.max(2) as usize;
-    let short: Vec<String> = input
-        .towns
-        .iter()
-        .filter(|t| eligible(&input.pool, t.town_id).len() < per_town)
-        .map(|t| t.code.clone())
-        .collect();
+    let per_town = input.inspectors_per_town.max(2);
+    let ids: Vec<i64> = input.towns.iter().map(|t| t.town_id).collect();
+    let short_ids = towns_short_of_inspectors(&input.pool, &ids, per_town);
+    let short: Vec<String> =
+        input.towns.iter().filter(|t| short_ids.contains(&t.town_id)).map(|t| t.code.clone()).collect();
     if !short.is_empty() {
         return Err(DrawProblem::TooFewInspectors(short));
     }
@@ -174,7 +172,7 @@ pub fn draw_plan(
             staff.sort_unstable();
             let staff = sample(seed, &format!("staff/{}", t.code), &staff, input.staff_per_town as usize);
             let pool = eligible(&input.pool, t.town_id);
-            let inspectors = sample(seed, &format!("inspectors/{}", t.code), &pool, per_town);
+            let inspectors = sample(seed, &format!("inspectors/{}", t.code), &pool, per_town as usize);
             DrawnTown { town_id: t.town_id, code: t.code, staff, inspectors }
         })
         .collect())
