@@ -595,6 +595,9 @@ async fn an_inspector_fills_and_submits_the_form_with_a_photo_at_phone_width() {
             "const el = document.querySelector('#inspection-form [name=\"{name}\"]'); el.value = '{value}'; return true;"
         )
     };
+    // Both times set, so that the test does not depend on the hour it runs
+    // at (a departure before the prefilled arrival "now" is refused).
+    browser.js(&set("arrived_at", &format!("{}T09:05", today()))).await;
     browser.js(&set("left_at", &format!("{}T11:20", today()))).await;
     browser.js(&set("headcount", "3")).await;
     browser.wait_for("#roster-checks li input[name=absent]").await.click().await.expect("tick absent");
