@@ -57,6 +57,8 @@ pub struct RequestMeta {
     pub user_agent: String,
     /// Served over https (cookies get `Secure`).
     pub secure: bool,
+    /// The client's `Idempotency-Key` header, checked by the guard.
+    pub idempotency_key: Option<String>,
 }
 
 /// The caller of the current request, when it carries a live session or
@@ -79,6 +81,7 @@ pub fn request_meta() -> RequestMeta {
         ip: String::new(),
         user_agent: String::new(),
         secure: false,
+        idempotency_key: None,
     })
 }
 
@@ -132,6 +135,7 @@ pub fn actor_of(principal: Option<&Principal>, meta: RequestMeta) -> Actor {
         username: principal.map(|p| p.username.clone()),
         ip: (!meta.ip.is_empty()).then_some(meta.ip),
         request_id: meta.request_id,
+        idempotency_key: meta.idempotency_key,
     }
 }
 

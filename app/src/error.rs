@@ -37,6 +37,10 @@ pub enum AppError {
     /// Someone else changed the record meanwhile; reload and retry.
     #[error("changed by someone else")]
     Stale,
+    /// A request repeated with an idempotency key an earlier request used:
+    /// done once already, not done again.
+    #[error("already done under this idempotency key")]
+    Replayed,
     /// Unknown user or wrong password: one message for both.
     #[error("login failed")]
     LoginFailed,
@@ -117,6 +121,7 @@ impl AppError {
             AppError::Forbidden | AppError::OwnAccount | AppError::PrivilegedTarget => 403,
             AppError::NotFound | AppError::NoDistrict => 404,
             AppError::Stale
+            | AppError::Replayed
             | AppError::UsernameTaken
             | AppError::PostUnavailable
             | AppError::DuplicatePerson
@@ -153,6 +158,7 @@ impl AppError {
             AppError::Forbidden => t.error_forbidden,
             AppError::NotFound => t.error_not_found,
             AppError::Stale => t.error_stale,
+            AppError::Replayed => t.error_replayed,
             AppError::LoginFailed => t.error_login_failed,
             AppError::LockedOut => t.error_locked_out,
             AppError::TooManyAttempts => t.error_too_many_attempts,

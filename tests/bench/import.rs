@@ -11,44 +11,11 @@
 
 use std::time::Instant;
 
-use gouzhu_tests::roster_file::{HEADERS, id_number};
+use gouzhu_tests::roster_file::workbook;
 use gouzhu_tests::{Backend, Client, Server};
 use reqwest::multipart::{Form, Part};
 
 const ROWS: u32 = 50_000;
-
-fn workbook(towns: &[String], bad_last_row: bool) -> Vec<u8> {
-    let educations = ["大专", "本科", "硕士研究生"];
-    let certificates = ["无", "助理社会工作师", "社会工作师"];
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).expect("header");
-    }
-    for k in 0..ROWS {
-        let r = k + 1;
-        let id = if bad_last_row && k == ROWS - 1 { "110105197001010000".to_owned() } else { id_number(k) };
-        let cells = [
-            format!("测试{k}"),
-            id,
-            format!("139{:08}", k),
-            educations[(k % 3) as usize].to_owned(),
-            if k % 4 == 0 { "是" } else { "否" }.to_owned(),
-            certificates[(k % 3) as usize].to_owned(),
-            format!("20{:02}-{:02}-{:02}", 15 + k % 10, 1 + k % 12, 1 + k % 28),
-            towns[(k as usize) % towns.len()].clone(),
-            String::new(),
-            "专职低保员".to_owned(),
-            "入户调查".to_owned(),
-        ];
-        for (c, v) in cells.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r, c as u16, v).expect("cell");
-            }
-        }
-    }
-    book.save_to_buffer().expect("workbook")
-}
 
 async fn upload(client: &Client, bytes: Vec<u8>, name: &str) -> (f64, String) {
     let form = Form::new().text("mode", "all").part("file", Part::bytes(bytes).file_name(name.to_owned()));
@@ -68,8 +35,8 @@ async fn main() {
         let server = Server::start(backend);
         let towns: Vec<String> =
             server.db.query("SELECT code FROM towns ORDER BY code").lines().map(str::to_owned).collect();
-        let bad = workbook(&towns, true);
-        let good = workbook(&towns, false);
+        let bad = workbook(&towns, 0..ROWS, true);
+        let good = workbook(&towns, 0..ROWS, false);
         let size = good.len();
         let finance = Client::demo(&server, "finance").await;
         let before: u64 = server.db.query("SELECT count(*) FROM staff").parse().expect("count");

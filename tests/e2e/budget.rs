@@ -101,7 +101,11 @@ pub(crate) async fn approve_latest(
     decide(approver, &item, override_funds).await
 }
 
-async fn decide(approver: &Client, item: &Value, override_funds: Option<&str>) -> Result<(), (u16, Value)> {
+pub(crate) async fn decide(
+    approver: &Client,
+    item: &Value,
+    override_funds: Option<&str>,
+) -> Result<(), (u16, Value)> {
     let id = item["id"].as_i64().expect("id").to_string();
     let version = item["version"].as_i64().expect("version").to_string();
     let mut fields =

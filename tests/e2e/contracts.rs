@@ -16,7 +16,7 @@ use crate::budget::approve_latest;
 use crate::documents::pdf_text;
 
 /// Today in China, the day the server books on.
-fn china_today() -> chrono::NaiveDate {
+pub(crate) fn china_today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
@@ -30,7 +30,7 @@ async fn overview(client: &Client) -> Value {
     o
 }
 
-async fn detail(client: &Client, id: i64) -> Value {
+pub(crate) async fn detail(client: &Client, id: i64) -> Value {
     let (status, d) = client.call("contract_detail", &[("id", &id.to_string())]).await;
     assert_eq!(status, 200, "{d}");
     d
@@ -64,7 +64,7 @@ fn supplier(name: &str, code: &str, org_type: &str) -> Value {
 
 /// A contract form for `template`: items summing to `amount`, milestones
 /// as `(percent, bands)`.
-fn contract_form(
+pub(crate) fn contract_form(
     template: &str,
     item: &str,
     amount: &str,
@@ -87,7 +87,7 @@ fn contract_form(
 /// Finance plans an open-tender project of `budget` paid from source 2 (the
 /// 1%), records three bids, awards it to `winner` and drafts a contract;
 /// returns (project id, contract id or the refusal).
-async fn tendered_project(finance: &Client, budget: &str, winner: i64, others: [i64; 2]) -> i64 {
+pub(crate) async fn tendered_project(finance: &Client, budget: &str, winner: i64, others: [i64; 2]) -> i64 {
     let today = china_today();
     let planned = (today - chrono::Duration::days(30)).to_string();
     let (status, project) = finance
@@ -135,7 +135,7 @@ async fn tendered_project(finance: &Client, budget: &str, winner: i64, others: [
     project
 }
 
-async fn save_contract(finance: &Client, project: i64, form: &Value) -> (u16, Value) {
+pub(crate) async fn save_contract(finance: &Client, project: i64, form: &Value) -> (u16, Value) {
     let (status, v) = finance
         .call_json(
             "save_contract",
@@ -145,14 +145,14 @@ async fn save_contract(finance: &Client, project: i64, form: &Value) -> (u16, Va
     (status.as_u16(), v)
 }
 
-async fn step(finance: &Client, id: i64, version: i64, step: Value) -> (u16, Value) {
+pub(crate) async fn step(finance: &Client, id: i64, version: i64, step: Value) -> (u16, Value) {
     let (status, v) =
         finance.call_json("advance_contract", &json!({ "id": id, "version": version, "step": step })).await;
     (status.as_u16(), v)
 }
 
 /// The suppliers' ids by name.
-async fn supplier_ids(finance: &Client) -> Vec<(String, i64)> {
+pub(crate) async fn supplier_ids(finance: &Client) -> Vec<(String, i64)> {
     let (status, list) = finance.call("supplier_list", &[]).await;
     assert_eq!(status, 200, "{list}");
     list["suppliers"]

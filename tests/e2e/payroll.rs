@@ -14,7 +14,7 @@ async fn overview(client: &Client) -> Value {
 }
 
 /// The month after `m` (`YYYY-MM`).
-fn next_month(m: &str) -> String {
+pub(crate) fn next_month(m: &str) -> String {
     let (y, mm) = m.split_once('-').expect("month");
     let (y, mm): (i32, u32) = (y.parse().expect("year"), mm.parse().expect("month"));
     if mm == 12 { format!("{}-01", y + 1) } else { format!("{y}-{:02}", mm + 1) }
@@ -40,7 +40,7 @@ async fn all_lines(client: &Client, run_id: i64) -> Vec<Value> {
 }
 
 /// Waits for a run to leave `computing`; returns its first page.
-async fn computed(client: &Client, run_id: i64) -> Value {
+pub(crate) async fn computed(client: &Client, run_id: i64) -> Value {
     for _ in 0..200 {
         let (status, v) = run_page(client, run_id, None, 0).await;
         assert_eq!(status, 200, "{v}");

@@ -81,6 +81,11 @@ impl Client {
         Client { cookie: Some(cookie.to_owned()), ..self.clone() }
     }
 
+    /// The same session, sent to `server` (restarted on another port).
+    pub fn moved_to(&self, server: &Server) -> Client {
+        Client { base: server.base_url.clone(), ..self.clone() }
+    }
+
     fn prepare(&self, builder: RequestBuilder) -> RequestBuilder {
         let mut b = builder.header(ORIGIN, self.base.clone());
         if let Some(c) = &self.cookie {
@@ -149,6 +154,44 @@ impl Client {
         let res = self.post_form(&format!("/api/{name}"), fields).await;
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Calls server function `name` with form fields and an
+    /// `Idempotency-Key` header.
+    pub async fn call_with_key(&self, name: &str, fields: &[(&str, &str)], key: &str) -> (StatusCode, Value) {
+        self.try_call(name, fields, Some(key)).await.expect("request")
+    }
+
+    /// Calls server function `name` with form fields (and an
+    /// `Idempotency-Key` header, if given); `Err` when no answer came (the
+    /// server died).
+    pub async fn try_call(
+        &self,
+        name: &str,
+        fields: &[(&str, &str)],
+        key: Option<&str>,
+    ) -> Result<(StatusCode, Value), reqwest::Error> {
+        let body =
+            fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let mut req = self
+            .prepare(self.http.post(format!("{}/api/{name}", self.base)))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("accept", "application/json");
+        if let Some(key) = key {
+            req = req.header("idempotency-key", key);
+        }
+        let res = req.body(body).send().await?;
+        let status = res.status();
+        Ok((status, res.json().await.unwrap_or(Value::Null)))
+    }
+
+    /// `POST path` with a multipart form; `Err` when no answer came.
+    pub async fn try_post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> Result<Response, reqwest::Error> {
+        self.prepare(self.http.post(format!("{}{path}", self.base))).multipart(form).send().await
     }
 
     /// Calls server function `name` with a JSON body.

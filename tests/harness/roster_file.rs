@@ -30,6 +30,43 @@ pub fn id_number(k: u32) -> String {
     format!("{base}{}", char::from(b"10X98765432"[(sum % 11) as usize]))
 }
 
+/// A roster workbook hiring people `ids` (their identity numbers are
+/// [`id_number`]`(k)`) on standby in `towns` in turn; with `bad_last_row`
+/// the last row's identity number fails its checksum.
+pub fn workbook(towns: &[String], ids: std::ops::Range<u32>, bad_last_row: bool) -> Vec<u8> {
+    let educations = ["大专", "本科", "硕士研究生"];
+    let certificates = ["无", "助理社会工作师", "社会工作师"];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let last = ids.end.saturating_sub(1);
+    for (r, k) in ids.enumerate() {
+        let r = u32::try_from(r).expect("row") + 1;
+        let id = if bad_last_row && k == last { "110105197001010000".to_owned() } else { id_number(k) };
+        let cells = [
+            format!("测试{k}"),
+            id,
+            format!("139{:08}", k),
+            educations[(k % 3) as usize].to_owned(),
+            if k % 4 == 0 { "是" } else { "否" }.to_owned(),
+            certificates[(k % 3) as usize].to_owned(),
+            format!("20{:02}-{:02}-{:02}", 15 + k % 10, 1 + k % 12, 1 + k % 28),
+            towns[(k as usize) % towns.len()].clone(),
+            String::new(),
+            "专职低保员".to_owned(),
+            "入户调查".to_owned(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r, c as u16, v).expect("cell");
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook")
+}
+
 /// Uploads `bytes` as `name` to the roster import in `mode` (`all` or
 /// `partial`), as the upload form does; returns the import's id from the
 /// redirect to its report.

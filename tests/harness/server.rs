@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -94,6 +94,8 @@ pub struct Server {
     pub db: TestDatabase,
     child: Option<Child>,
     log: PathBuf,
+    /// The `serve` flags it was started with (for [`Server::restart`]).
+    args: Vec<String>,
     _dir: TempDir,
 }
 
@@ -117,7 +119,15 @@ impl Server {
     pub fn start_on(db: TestDatabase, extra_args: &[&str]) -> Result<Server, String> {
         let dir = TempDir::new("server");
         let log = dir.path().join("server.log");
-        let log_file = std::fs::File::create(&log).expect("creating server log");
+        let args: Vec<String> = extra_args.iter().map(|a| (*a).to_owned()).collect();
+        let (child, base_url) = Server::spawn(&db, &args, &log)?;
+        Ok(Server { base_url, db, child: Some(child), log, args, _dir: dir })
+    }
+
+    /// Starts `gouzhu serve` on `db`, its log appended to `log`; the child
+    /// and its URL once it listens.
+    fn spawn(db: &TestDatabase, extra_args: &[String], log: &Path) -> Result<(Child, String), String> {
+        let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("server log");
         let mut child = Command::new(crate::gouzhu_bin())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -147,11 +157,9 @@ impl Server {
             let _ = tx.send(line);
         });
         let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
-        let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+        let read_log = || std::fs::read_to_string(log).unwrap_or_default();
         match line.trim().rsplit_once(' ') {
-            Some((_, url)) if url.starts_with("http://") => {
-                Ok(Server { base_url: url.to_owned(), db, child: Some(child), log, _dir: dir })
-            }
+            Some((_, url)) if url.starts_with("http://") => Ok((child, url.to_owned())),
             _ => {
                 let _ = child.kill();
                 let status = child.wait().ok();
@@ -165,12 +173,32 @@ impl Server {
         format!("{}{path}", self.base_url)
     }
 
-    /// The server log so far.
     /// The server's process id while it runs.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }
 
+    /// Kills the server with SIGKILL — no shutdown, no flushing, as a
+    /// power cut or the OOM killer would — and waits until it is gone.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same database, files and flags
+    /// (after [`Server::kill9`] or [`Server::terminate`]); the address
+    /// changes.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.kill9();
+        let (child, url) = Server::spawn(&self.db, &self.args, &self.log)?;
+        self.child = Some(child);
+        self.base_url = url;
+        Ok(())
+    }
+
+    /// The server log so far (of every start).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

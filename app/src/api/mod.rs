@@ -58,6 +58,7 @@ pub fn from_db(err: crate::db::DbError) -> crate::error::AppError {
     match err {
         DbError::NotFound => AppError::NotFound,
         DbError::Stale => AppError::Stale,
+        DbError::Replayed => AppError::Replayed,
         DbError::Conflict => AppError::UsernameTaken,
         other => internal(other),
     }

@@ -225,6 +225,7 @@ pub mod ssr {
             username: None,
             ip: Some(meta.ip.clone()),
             request_id: meta.request_id.clone(),
+            idempotency_key: None,
         };
 
         // 1. A quick look: is the name or the address refused already?

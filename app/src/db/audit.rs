@@ -120,6 +120,31 @@ pub(super) fn append(conn: &mut AnyConnection, actor: &Actor, changes: Vec<Chang
     Ok(())
 }
 
+/// The sequence number of the newest entry (0 for an empty log). Every
+/// write appends to the log before it commits, in commit order, so a
+/// change committed after this call has a higher number.
+pub fn head_seq(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    Ok(audit_log::table.select(diesel::dsl::max(audit_log::seq)).first::<Option<i64>>(conn)?.unwrap_or(0))
+}
+
+/// Whether an entry after `seq`, of the district (or of no district),
+/// changed one of `entities`.
+pub fn changed_since(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    seq: i64,
+    entities: &[&str],
+) -> Result<bool, DbError> {
+    let hit: Option<i64> = audit_log::table
+        .filter(audit_log::seq.gt(seq))
+        .filter(audit_log::entity.eq_any(entities))
+        .filter(audit_log::district_id.eq(district_id).or(audit_log::district_id.is_null()))
+        .select(audit_log::seq)
+        .first(conn)
+        .optional()?;
+    Ok(hit.is_some())
+}
+
 /// Checks the whole chain in order, a thousand entries at a time.
 pub fn verify(conn: &mut AnyConnection) -> Result<Verification, DbError> {
     const BATCH: i64 = 1000;

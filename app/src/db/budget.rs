@@ -814,15 +814,21 @@ pub fn balances_by_type(
     Ok(out)
 }
 
-/// Locks a source for the rest of the transaction. On SQLite the write
+/// Locks a source for the rest of the transaction: on PostgreSQL, every
+/// source of its district, in id order. One approval may move money on
+/// several sources (a contract's funding lines, a run's pay and insurance)
+/// in any order; taking them all at once in one order means two such
+/// approvals queue instead of deadlocking. Money moves a few times a day
+/// per district, so serialising them costs nothing. On SQLite the write
 /// transaction already holds the database's write lock.
 fn lock_source(conn: &mut AnyConnection, source_id: i64) -> Result<(), DbError> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        budget_sources::table
-            .filter(budget_sources::id.eq(source_id))
-            .select(budget_sources::id)
-            .for_update()
-            .load::<i64>(pg)?;
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::sql_query(
+            "SELECT id FROM budget_sources WHERE district_id = \
+             (SELECT district_id FROM budget_sources WHERE id = $1) ORDER BY id FOR UPDATE",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(source_id)
+        .execute(conn)?;
     }
     Ok(())
 }
@@ -1505,7 +1511,7 @@ pub fn pay_request(
     let Some(entry) = r.entry_id else {
         return Err(refused(BudgetProblem::WrongState));
     };
-    pay_commitment(
+    let paid = pay_commitment(
         tx,
         who.district_id,
         entry,
@@ -1513,6 +1519,11 @@ pub fn pay_request(
         date,
         For { ref_entity: "budget_requests", ref_id: Some(r.id), memo: &r.title, by: Some(who.user_id) },
     )?;
+    // A repeated (or concurrent, once the source's lock is passed) "pay
+    // all" finds nothing outstanding: said so, nothing is paid twice.
+    if paid.is_none() {
+        return Err(refused(BudgetProblem::FullyPaid));
+    }
     Ok(())
 }
 

@@ -595,6 +595,10 @@ pub fn draft(
     c: &ContractInput,
 ) -> Result<i64, ContractError> {
     finance(who)?;
+    // One contract of the district is drafted at a time (PostgreSQL; SQLite
+    // serialises writes): the check for a live contract on the project
+    // below and the numbering then see every draft committed before.
+    super::write::lock_row(tx.conn(), "districts", who.district_id)?;
     let (p, supplier_id, award) = awarded(tx.conn(), who.district_id, project_id)?;
     check_contract(c, award).map_err(refused)?;
     // A contract on top of a live one would spend the award twice.
@@ -602,8 +606,6 @@ pub fn draft(
     if others.iter().any(|o| !matches!(o.status(), Ok(ContractStatus::Terminated))) {
         return Err(ContractError::Procurement(ProcurementProblem::WrongState));
     }
-    // Numbers are the district's: one contract at a time is numbered.
-    super::write::lock_row(tx.conn(), "districts", who.district_id)?;
     let number = next_number(tx.conn(), who.district_id, chrono::Datelike::year(&c.start_on))?;
     let amount = fen(c.amount)?;
     let id: i64 = diesel::insert_into(contracts::table)

@@ -72,7 +72,7 @@ pub enum DbError {
     #[error("cannot connect to the database: {0}")]
     Connect(String),
     #[error("query failed: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
     #[error("no database connection available: {0}")]
     Pool(#[from] r2d2::PoolError),
     #[error("migration failed: {0}")]
@@ -87,11 +87,44 @@ pub enum DbError {
     /// Someone else changed the record since it was read.
     #[error("changed by someone else meanwhile")]
     Stale,
+    /// A request repeated with an idempotency key that an earlier request
+    /// used: its effect happened already and does not happen twice.
+    #[error("already done under this idempotency key")]
+    Replayed,
     /// A write that recorded no audit entry (see `write::write`).
     #[error("a write recorded no audit entry")]
     Unaudited,
     #[error("database task panicked")]
     Task,
+}
+
+/// A failed statement. Two writers that met are not a failure of the
+/// system but a lost race, and the loser is told so ([`DbError::Stale`]:
+/// "changed by someone else meanwhile, reload"): a unique index refusing
+/// a second row that a concurrent transaction inserted first, a
+/// serialization failure, or a deadlock that PostgreSQL broke by aborting
+/// one side. Every other error stays a query failure (500).
+impl From<diesel::result::Error> for DbError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::DatabaseError(
+                kind @ (DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure),
+                info,
+            ) => {
+                tracing::warn!(kind = ?kind, detail = info.message(), "a concurrent write won; the loser is told to reload");
+                DbError::Stale
+            }
+            Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                tracing::warn!(
+                    detail = info.message(),
+                    "deadlock broken by the database; the loser is told to reload"
+                );
+                DbError::Stale
+            }
+            _ => DbError::Query(e),
+        }
+    }
 }
 
 /// Settings applied to every SQLite connection: write-ahead logging so

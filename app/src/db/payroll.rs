@@ -859,6 +859,9 @@ pub struct RunRow {
     pub insurance_source_id: Option<i64>,
     /// The maker's case for an override, if the budget refused the run.
     pub override_request: Option<String>,
+    /// The audit log's head when the computation began (see
+    /// [`inputs_changed_since`]).
+    pub inputs_seq: i64,
 }
 
 impl RunRow {
@@ -1180,23 +1183,6 @@ pub fn compute_run(
         return Ok(());
     }
     let month = run.month()?;
-    super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-        let n = diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id)))
-            .execute(tx.conn())?;
-        diesel::update(payroll_runs::table.find(run_id))
-            .set(payroll_runs::lines_done.eq(0))
-            .execute(tx.conn())?;
-        if n > 0 {
-            tx.record(
-                Change::new("restart", "payroll_runs", run_id)
-                    .district(district_id)
-                    .after(serde_json::json!({ "removed_lines": n })),
-            );
-        } else {
-            tx.nothing_changed();
-        }
-        Ok(())
-    })?;
     let discard = |conn: &mut AnyConnection, problem: PayrollProblem| -> Result<(), PayrollError> {
         let text = serde_json::to_string(&problem).map_err(corrupt)?;
         super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
@@ -1213,85 +1199,143 @@ pub fn compute_run(
             Ok(())
         })
     };
-    let prepared = match Prepared::load(conn, district_id, month) {
-        Ok(p) => p,
-        Err(PayrollError::Refused(problem)) => {
-            discard(conn, problem.clone())?;
-            return Err(PayrollError::Refused(problem));
-        }
-        Err(e) => return Err(e),
-    };
-    // Everyone scored (one query that returns only who is not), so no
-    // chunk is written for a run that cannot finish.
-    let missing = missing_scores(conn, district_id, month)?;
-    if !missing.is_empty() {
-        let problem = PayrollProblem::MissingScores(missing);
-        discard(conn, problem.clone())?;
-        return Err(PayrollError::Refused(problem));
-    }
-    // Read, computed and written a chunk at a time: memory stays bounded
-    // by the chunk, not the district.
-    let mut done = 0i32;
-    let mut after = 0;
-    while let Some((payees, last)) = payees_after(conn, district_id, month, after, CHUNK)? {
-        after = last;
-        if payees.is_empty() {
-            continue;
-        }
-        let batch = prepared.batch(conn, payees)?;
-        let chunk = match prepared.compute(&batch) {
-            Ok(c) => c,
+    for attempt in 1..=COMPUTE_ATTEMPTS {
+        // Before anything is read: every input change committed later has
+        // a higher audit sequence number.
+        let stamp = super::audit::head_seq(conn)?;
+        super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
+            let n = diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id)))
+                .execute(tx.conn())?;
+            diesel::update(payroll_runs::table.find(run_id))
+                .set(payroll_runs::lines_done.eq(0))
+                .execute(tx.conn())?;
+            if n > 0 {
+                tx.record(
+                    Change::new("restart", "payroll_runs", run_id)
+                        .district(district_id)
+                        .after(serde_json::json!({ "removed_lines": n })),
+                );
+            } else {
+                tx.nothing_changed();
+            }
+            Ok(())
+        })?;
+        let prepared = match Prepared::load(conn, district_id, month) {
+            Ok(p) => p,
             Err(PayrollError::Refused(problem)) => {
                 discard(conn, problem.clone())?;
                 return Err(PayrollError::Refused(problem));
             }
             Err(e) => return Err(e),
         };
-        done += i32::try_from(chunk.len()).unwrap_or(0);
-        super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-            // Still computing: a concurrent discard stops the job.
-            let status: String =
-                payroll_runs::table.find(run_id).select(payroll_runs::status).first(tx.conn())?;
-            if status != RunStatus::Computing.code() {
-                return Err(refused(PayrollProblem::WrongState));
+        // Everyone scored (one query that returns only who is not), so no
+        // chunk is written for a run that cannot finish.
+        let missing = missing_scores(conn, district_id, month)?;
+        if !missing.is_empty() {
+            let problem = PayrollProblem::MissingScores(missing);
+            discard(conn, problem.clone())?;
+            return Err(PayrollError::Refused(problem));
+        }
+        // Read, computed and written a chunk at a time: memory stays bounded
+        // by the chunk, not the district.
+        let mut done = 0i32;
+        let mut after = 0;
+        while let Some((payees, last)) = payees_after(conn, district_id, month, after, CHUNK)? {
+            after = last;
+            if payees.is_empty() {
+                continue;
             }
-            insert_lines(tx, district_id, run_id, &chunk)?;
-            diesel::update(payroll_runs::table.find(run_id))
-                .set(payroll_runs::lines_done.eq(done))
-                .execute(tx.conn())?;
-            tx.record(
-                Change::new("compute", "payroll_runs", run_id)
-                    .district(district_id)
-                    .after(serde_json::json!({ "lines_done": done })),
-            );
-            Ok(())
+            let batch = prepared.batch(conn, payees)?;
+            let chunk = match prepared.compute(&batch) {
+                Ok(c) => c,
+                Err(PayrollError::Refused(problem)) => {
+                    discard(conn, problem.clone())?;
+                    return Err(PayrollError::Refused(problem));
+                }
+                Err(e) => return Err(e),
+            };
+            done += i32::try_from(chunk.len()).unwrap_or(0);
+            super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
+                // Still computing: a concurrent discard stops the job.
+                let status: String =
+                    payroll_runs::table.find(run_id).select(payroll_runs::status).first(tx.conn())?;
+                if status != RunStatus::Computing.code() {
+                    return Err(refused(PayrollProblem::WrongState));
+                }
+                insert_lines(tx, district_id, run_id, &chunk)?;
+                diesel::update(payroll_runs::table.find(run_id))
+                    .set(payroll_runs::lines_done.eq(done))
+                    .execute(tx.conn())?;
+                tx.record(
+                    Change::new("compute", "payroll_runs", run_id)
+                        .district(district_id)
+                        .after(serde_json::json!({ "lines_done": done })),
+                );
+                Ok(())
+            })?;
+        }
+        let people = done;
+        let finished = super::write::write(conn, actor, |tx| -> Result<bool, PayrollError> {
+            // A change to the inputs landed while computing: the lines may mix
+            // before and after, so they are computed again. The last attempt
+            // finishes anyway, and submission refuses the run until it is
+            // discarded and computed again.
+            if attempt < COMPUTE_ATTEMPTS && inputs_changed_since(tx.conn(), district_id, stamp)? {
+                tx.nothing_changed();
+                return Ok(false);
+            }
+            let t = totals(tx.conn(), run_id)?;
+            diesel::update(
+                payroll_runs::table.find(run_id).filter(payroll_runs::status.eq(RunStatus::Computing.code())),
+            )
+            .set((
+                payroll_runs::status.eq(RunStatus::Draft.code()),
+                payroll_runs::people.eq(people),
+                payroll_runs::lines_done.eq(people),
+                payroll_runs::gross_fen.eq(t[0]),
+                payroll_runs::employee_fen.eq(t[1]),
+                payroll_runs::tax_fen.eq(t[2]),
+                payroll_runs::net_fen.eq(t[3]),
+                payroll_runs::employer_fen.eq(t[4]),
+                payroll_runs::cost_fen.eq(t[5]),
+                payroll_runs::computed_at.eq(Some(chrono::Utc::now().naive_utc())),
+                payroll_runs::version.eq(run.version + 1),
+                payroll_runs::inputs_seq.eq(stamp),
+            ))
+            .execute(tx.conn())?;
+            tx.record(Change::new("computed", "payroll_runs", run_id).district(district_id).after(serde_json::json!({
+                "people": people, "gross_fen": t[0], "employee_fen": t[1], "tax_fen": t[2], "net_fen": t[3], "employer_fen": t[4], "cost_fen": t[5], "inputs_seq": stamp,
+            })));
+            Ok(true)
         })?;
+        if finished {
+            return Ok(());
+        }
+        tracing::info!(run_id, attempt, "payroll inputs changed while computing; computing again");
     }
-    let people = done;
-    super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-        let t = totals(tx.conn(), run_id)?;
-        diesel::update(
-            payroll_runs::table.find(run_id).filter(payroll_runs::status.eq(RunStatus::Computing.code())),
-        )
-        .set((
-            payroll_runs::status.eq(RunStatus::Draft.code()),
-            payroll_runs::people.eq(people),
-            payroll_runs::lines_done.eq(people),
-            payroll_runs::gross_fen.eq(t[0]),
-            payroll_runs::employee_fen.eq(t[1]),
-            payroll_runs::tax_fen.eq(t[2]),
-            payroll_runs::net_fen.eq(t[3]),
-            payroll_runs::employer_fen.eq(t[4]),
-            payroll_runs::cost_fen.eq(t[5]),
-            payroll_runs::computed_at.eq(Some(chrono::Utc::now().naive_utc())),
-            payroll_runs::version.eq(run.version + 1),
-        ))
-        .execute(tx.conn())?;
-        tx.record(Change::new("computed", "payroll_runs", run_id).district(district_id).after(serde_json::json!({
-            "people": people, "gross_fen": t[0], "employee_fen": t[1], "tax_fen": t[2], "net_fen": t[3], "employer_fen": t[4], "cost_fen": t[5],
-        })));
-        Ok(())
-    })
+    Ok(())
+}
+
+/// How many times a run is computed while its inputs keep changing.
+const COMPUTE_ATTEMPTS: u32 = 3;
+
+/// The audit log's entities a run is computed from.
+const RUN_INPUTS: &[&str] = &[
+    "staff",
+    "posts",
+    "towns",
+    "roster_import",
+    "performance_scores",
+    "payroll_adjustments",
+    "pay_standards",
+    "insurance_rules",
+    "tax_declarations",
+];
+
+/// Whether what a run of the district is computed from changed after
+/// audit entry `seq`.
+pub fn inputs_changed_since(conn: &mut AnyConnection, district_id: i64, seq: i64) -> Result<bool, DbError> {
+    super::audit::changed_since(conn, district_id, seq, RUN_INPUTS)
 }
 
 /// Runs left `computing` (the server stopped while computing).
@@ -1348,6 +1392,12 @@ pub fn submit_run(
     let run = RunRow::load(tx.conn(), who.district_id, run_id)?;
     let month = run.month()?;
     let override_request = override_request.map(str::trim).filter(|s| !s.is_empty());
+    // Lines computed from a roster (or scores, standards...) that changed
+    // since are not submitted: the run is discarded and computed again.
+    if run.status()? == RunStatus::Draft && inputs_changed_since(tx.conn(), who.district_id, run.inputs_seq)?
+    {
+        return Err(refused(PayrollProblem::InputsChanged));
+    }
     // The money is checked when the run is submitted and again when it is
     // approved; a refusal goes to the approver only with the maker's case.
     let demands = super::budget::run_demands(
@@ -1529,7 +1579,7 @@ pub fn mark_paid_on(
             Ok(())
         }
         RunStatus::Approved => {
-            diesel::update(
+            let n = diesel::update(
                 payroll_runs::table.find(run_id).filter(payroll_runs::status.eq(RunStatus::Approved.code())),
             )
             .set((
@@ -1538,6 +1588,12 @@ pub fn mark_paid_on(
                 payroll_runs::paid_by.eq(Some(who.user_id)),
             ))
             .execute(tx.conn())?;
+            // Marked paid by a concurrent request (PostgreSQL): as for a
+            // repeated request, nothing more is paid or recorded.
+            if n == 0 {
+                tx.nothing_changed();
+                return Ok(());
+            }
             super::budget::pay_all_for(
                 tx,
                 who.district_id,

@@ -473,7 +473,7 @@ pub fn edit_details(
     if person.id_number != before.id_number {
         not_on_roster(tx.conn(), who.district_id, &person.id_number, Some(before.id))?;
     }
-    diesel::update(staff::table.find(before.id).filter(staff::version.eq(before.version)))
+    let n = diesel::update(staff::table.find(before.id).filter(staff::version.eq(before.version)))
         .set((
             staff::name.eq(&person.name),
             staff::id_number.eq(&person.id_number),
@@ -486,6 +486,10 @@ pub fn edit_details(
             staff::updated_at.eq(chrono::Utc::now().naive_utc()),
         ))
         .execute(tx.conn())?;
+    // A concurrent edit committed first (PostgreSQL): this one is stale.
+    if n != 1 {
+        return Err(DbError::Stale.into());
+    }
     let after = StaffRow::load(tx.conn(), who.district_id, before.id)?;
     tx.record(
         Change::new("update", "staff", before.id)
@@ -521,7 +525,7 @@ pub fn record_leaving(
     if on < before.hire_date {
         return Err(RosterError::Invalid(vec![(PersonField::HireDate, PersonProblem::HireDateInFuture)]));
     }
-    diesel::update(staff::table.find(staff_id).filter(staff::version.eq(version)))
+    let n = diesel::update(staff::table.find(staff_id).filter(staff::version.eq(version)))
         .set((
             staff::post_id.eq(None::<i64>),
             staff::status.eq(StaffStatus::Left.code()),
@@ -530,6 +534,10 @@ pub fn record_leaving(
             staff::updated_at.eq(chrono::Utc::now().naive_utc()),
         ))
         .execute(tx.conn())?;
+    // A concurrent change committed first (PostgreSQL): nothing is written.
+    if n != 1 {
+        return Err(DbError::Stale.into());
+    }
     history(tx, who.district_id, staff_id, "leave", None, Some(who.user_id), note.trim(), on)?;
     let after = StaffRow::load(tx.conn(), who.district_id, staff_id)?;
     tx.record(

@@ -261,6 +261,18 @@ diesel::table! {
         pay_source_id -> Nullable<BigInt>,
         insurance_source_id -> Nullable<BigInt>,
         override_request -> Nullable<Text>,
+        inputs_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A client's idempotency key, claimed by the first write of a request.
+    idempotency_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        key -> Text,
+        request_id -> Text,
+        created_at -> Timestamp,
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Actor {
     pub username: Option<String>,
     pub ip: Option<String>,
     pub request_id: String,
+    /// The client's idempotency key: the request's first write claims it
+    /// (see [`write`]).
+    pub idempotency_key: Option<String>,
 }
 
 impl Actor {
@@ -34,6 +37,7 @@ impl Actor {
             username: Some(format!("system:{command}")),
             ip: None,
             request_id: format!("cli-{command}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ")),
+            idempotency_key: None,
         }
     }
 
@@ -129,6 +133,32 @@ pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> Resul
     Ok(())
 }
 
+/// Claims `key` for the request, inside its write transaction: the
+/// claim commits with the effect or not at all. The same request's later
+/// writes (a background job continuing it) pass; another request with the
+/// key is refused ([`DbError::Replayed`]) before it changes anything. Two
+/// at the same instant on PostgreSQL meet at the unique index, and the
+/// loser is told to reload ([`DbError::Stale`]).
+fn claim(conn: &mut AnyConnection, user_id: i64, key: &str, request_id: &str) -> Result<(), DbError> {
+    use super::schema::idempotency_keys as k;
+    let holder: Option<String> = k::table
+        .filter(k::user_id.eq(user_id))
+        .filter(k::key.eq(key))
+        .select(k::request_id)
+        .first(conn)
+        .optional()?;
+    match holder {
+        Some(r) if r == request_id => Ok(()),
+        Some(_) => Err(DbError::Replayed),
+        None => {
+            diesel::insert_into(k::table)
+                .values((k::user_id.eq(user_id), k::key.eq(key), k::request_id.eq(request_id)))
+                .execute(conn)?;
+            Ok(())
+        }
+    }
+}
+
 /// Runs `work` in a write transaction and appends its audit entries. The
 /// error type is the caller's, so domain refusals pass through unchanged
 /// (and roll the transaction back like any error).
@@ -143,6 +173,9 @@ where
     conn.transaction(|conn| {
         if matches!(conn, AnyConnection::Sqlite(_)) {
             diesel::sql_query("UPDATE write_serial SET n = n + 1 WHERE id = 1").execute(conn)?;
+        }
+        if let (Some(user_id), Some(key)) = (actor.user_id, actor.idempotency_key.as_deref()) {
+            claim(conn, user_id, key, &actor.request_id)?;
         }
         let mut tx = Tx { conn, actor, changes: Vec::new(), nothing_changed: false };
         let out = work(&mut tx)?;

@@ -253,6 +253,9 @@ pub enum BudgetProblem {
     Plan,
     /// A date is not a date (YYYY-MM-DD).
     Date,
+    /// Nothing is left to pay: the commitment was paid in full (perhaps by
+    /// a repeated or concurrent request).
+    FullyPaid,
 }
 
 /// The most that can be entered as one amount: 10^12 yuan.

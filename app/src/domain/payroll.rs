@@ -362,6 +362,10 @@ pub enum PayrollProblem {
     GrowthRate,
     /// An amount that is not positive or not whole fen.
     Amount,
+    /// What the run is computed from (roster, posts, scores, standards,
+    /// adjustments, deductions) changed after its computation began: it
+    /// must be discarded and computed again before it is submitted.
+    InputsChanged,
 }
 
 /// Seed 002: pay plus social insurance for 198 posts is about 10 million

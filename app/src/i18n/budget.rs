@@ -143,7 +143,7 @@ pub struct BudgetText {
     /// `{source}`, `{type}`, `{available}`, `{requested}`, `{shortfall}`.
     pub shortfall: &'static str,
     pub funds_short: &'static str,
-    pub problems: [&'static str; 18],
+    pub problems: [&'static str; 19],
 }
 
 impl BudgetText {
@@ -180,6 +180,7 @@ impl BudgetText {
             P::EligibilityUnchanged => 15,
             P::Plan => 16,
             P::Date => 17,
+            P::FullyPaid => 18,
         }
     }
 
@@ -367,6 +368,7 @@ pub const ZH_CN: BudgetText = BudgetText {
         "支付范围没有变化，或已有待审批的调整。",
         "月度计划须为12个不小于零的金额。",
         "日期格式应为 年-月-日。",
+        "已全额支付，没有待支付金额（不会重复支付）。",
     ],
 };
 
@@ -531,6 +533,7 @@ pub const EN: BudgetText = BudgetText {
         "Eligibility unchanged, or a change is already awaiting approval.",
         "The monthly plan needs twelve amounts of zero or more.",
         "Dates are written year-month-day.",
+        "Paid in full already: nothing is left to pay (nothing is paid twice).",
     ],
 };
 

@@ -132,7 +132,7 @@ pub struct PayrollText {
     pub base_ceiling: &'static str,
     pub bad_input: &'static str,
     pub statuses: [&'static str; 6],
-    pub problems: [&'static str; 16],
+    pub problems: [&'static str; 17],
     pub line_problems: [&'static str; 2],
     /// In the order of `DeductionProblem::ALL`.
     pub deduction_problems: [&'static str; 6],
@@ -163,6 +163,7 @@ impl PayrollText {
             P::Deduction(_) => self.problems[12],
             P::GrowthRate => self.problems[13],
             P::Amount => self.problems[14],
+            P::InputsChanged => self.problems[16],
         }
     }
 
@@ -203,6 +204,7 @@ impl PayrollText {
             }
             P::GrowthRate => 13,
             P::Amount => 14,
+            P::InputsChanged => 16,
         };
         self.problems[i].to_owned()
     }
@@ -357,6 +359,7 @@ pub const ZH_CN: PayrollText = PayrollText {
         "增长率须在 −20% 到 50% 之间。",
         "金额须大于零且最多两位小数。",
         "尚有人员未评分，不能生成工资表。",
+        "开始计算后，名册、岗位、评分、补贴标准、社保规则、专项附加扣除或调整有变更，本工资表已过时：请作废后重新生成。",
     ],
     deduction_problems: [
         "子女教育、婴幼儿照护须至少填写一名子女。",
@@ -524,6 +527,7 @@ pub const EN: PayrollText = PayrollText {
         "The growth rate is between −20% and 50%.",
         "An amount is above zero with at most two decimals.",
         "Some people have no score yet, so the payroll cannot start.",
+        "The roster, posts, scores, pay standards, insurance rules, deductions or adjustments changed after this payroll was computed: discard it and compute it again.",
     ],
     deduction_problems: [
         "Children's education and infant care need at least one child.",

@@ -44,10 +44,95 @@ pub async fn guard(
         ip: client_ip(req.headers(), peer.ip(), state.guard.trust_proxy).to_string(),
         user_agent: header_str(req.headers(), header::USER_AGENT).chars().take(300).collect(),
         secure: is_secure(req.headers(), &state.guard),
+        idempotency_key: None,
     };
+    let mut meta = meta;
+    match idempotency_key(req.headers()) {
+        Ok(key) => meta.idempotency_key = key,
+        Err(()) => {
+            let message =
+                "Idempotency-Key: 8 to 200 visible ASCII characters (幂等键须为 8 至 200 个可见 ASCII 字符)";
+            return finish(error_json(StatusCode::BAD_REQUEST, "idempotency_key", message), &meta);
+        }
+    }
     req.extensions_mut().insert(meta.clone());
     let span = tracing::info_span!("request", id = %meta.request_id);
-    decide(state, matched, req, next, meta).instrument(span).await
+    let answer = Answer::of(req.headers(), req.uri().path());
+    let work = decide(state, matched, req, next, meta.clone());
+    catching(work, answer, &meta).instrument(span).await
+}
+
+/// The `Idempotency-Key` header: absent, or 8 to 200 visible ASCII
+/// characters (a UUID fits).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ()> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().map_err(|_| ())?.trim();
+    if (8..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(Some(key.to_owned()))
+    } else {
+        Err(())
+    }
+}
+
+/// How a request wants an unexpected failure told: a page for a browser
+/// navigating, `"Internal"` for a server function (the client reads it
+/// as `AppError::Internal`), the JSON error shape for the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Page(Locale),
+    ServerFn,
+    Json,
+}
+
+impl Answer {
+    fn of(headers: &HeaderMap, path: &str) -> Answer {
+        if path.starts_with("/api/") && !path.starts_with("/api/v1/") {
+            Answer::ServerFn
+        } else if header_str(headers, header::ACCEPT).contains("text/html") {
+            Answer::Page(request_locale(headers))
+        } else {
+            Answer::Json
+        }
+    }
+}
+
+/// Runs the request; a panic anywhere in it (a bug) is logged with the
+/// request id and answered with a 500 that says, in the user's language,
+/// that the action may not have completed and which id to report. The
+/// panic's text never reaches the user. Database work that was under way
+/// rolls back with its transaction.
+async fn catching(
+    work: impl std::future::Future<Output = Response>,
+    answer: Answer,
+    meta: &RequestMeta,
+) -> Response {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(request_id = %meta.request_id, panic = %what, "request failed with a panic");
+            let response = match answer {
+                Answer::Page(locale) => {
+                    let t = locale.messages();
+                    let detail = format!("{}（{}{}）", t.error_internal, t.request_id_label, meta.request_id);
+                    message_page(StatusCode::INTERNAL_SERVER_ERROR, locale, t.error_internal_title, &detail)
+                }
+                Answer::ServerFn => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    "\"Internal\"",
+                )
+                    .into_response(),
+                Answer::Json => error_json(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"),
+            };
+            finish(response, meta)
+        }
+    }
 }
 
 /// Everything after the request id: who, whether allowed, headers.
@@ -312,18 +397,21 @@ pub fn error_json(status: StatusCode, code: &str, message: &str) -> Response {
 
 fn forbidden_page(locale: Locale) -> Response {
     let t = locale.messages();
+    message_page(StatusCode::FORBIDDEN, locale, t.forbidden_title, t.error_forbidden)
+}
+
+/// A plain page with a title, a sentence and the way home. The texts are
+/// the product's own, never a user's or a panic's.
+fn message_page(status: StatusCode, locale: Locale, title: &str, text: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" \
+         content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" \
          href=\"/pkg/gouzhu.css\"></head><body><main class=\"content\"><section class=\"panel not-found\">\
-         <h1>{}</h1><p>{}</p><a class=\"button\" href=\"/\">{}</a></section></main></body></html>",
+         <h1>{title}</h1><p>{text}</p><a class=\"button\" href=\"/\">{}</a></section></main></body></html>",
         locale.code(),
-        t.forbidden_title,
-        t.forbidden_title,
-        t.error_forbidden,
-        t.back_home
+        locale.messages().back_home
     );
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 /// Adds the request id and the security headers.
@@ -368,6 +456,61 @@ mod tests {
     }
 
     const NO_PROXY: GuardConfig = GuardConfig { public_origin: None, trust_proxy: false };
+
+    async fn body(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.expect("body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    fn meta() -> RequestMeta {
+        RequestMeta {
+            request_id: "r-test-1".into(),
+            ip: "127.0.0.1".into(),
+            user_agent: String::new(),
+            secure: false,
+            idempotency_key: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_page_in_chinese_with_the_request_id_and_no_panic_text() {
+        let browser = headers(&[("accept", "text/html,application/xhtml+xml")]);
+        let answer = Answer::of(&browser, "/contracts/7");
+        assert_eq!(answer, Answer::Page(Locale::default()));
+        let work = async { panic!("index out of bounds: secret detail") };
+        let r = catching(work, answer, &meta()).await;
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.headers()["x-request-id"], "r-test-1");
+        assert!(r.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("text/html")));
+        let html = body(r).await;
+        assert!(
+            html.contains("系统出错了") && html.contains("请稍后重试") && html.contains("r-test-1"),
+            "{html}"
+        );
+        assert!(!html.contains("secret detail") && !html.contains("panic"), "{html}");
+        // In English for a user who chose it.
+        let english = headers(&[("accept", "text/html"), ("cookie", "gouzhu_lang=en")]);
+        let r = catching(async { panic!("x") }, Answer::of(&english, "/"), &meta()).await;
+        assert!(body(r).await.contains("Something went wrong"));
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_server_function_or_the_api_is_an_internal_error() {
+        let r =
+            catching(async { panic!("boom") }, Answer::of(&HeaderMap::new(), "/api/save_contract"), &meta())
+                .await;
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body(r).await, "\"Internal\"");
+        let r =
+            catching(async { panic!("boom") }, Answer::of(&HeaderMap::new(), "/api/v1/contracts"), &meta())
+                .await;
+        let json: serde_json::Value = serde_json::from_str(&body(r).await).expect("json");
+        assert_eq!(json["error"], "internal");
+        // No panic: the response passes through untouched.
+        let ok = catching(async { StatusCode::NO_CONTENT.into_response() }, Answer::Json, &meta()).await;
+        assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+        assert!(ok.headers().get("x-request-id").is_none());
+    }
 
     #[test]
     fn same_origin_requests_pass_and_cross_site_ones_do_not() {
