@@ -20,7 +20,7 @@ SITE := $(CURDIR)/target/site
 DATABASE_URL ?= data/gouzhu.sqlite3
 export DATABASE_URL
 
-.PHONY: run build setup setup-test test test-unit test-e2e lint fmt ci bench clean-data
+.PHONY: run build setup setup-test test test-unit test-e2e lint fmt ci bench stress setup-stress clean-data
 # Steps share apt, cargo's lock and the build they test: never run them at once.
 .NOTPARALLEL:
 
@@ -48,6 +48,14 @@ test-unit: build
 
 test-e2e: build
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo test -p gouzhu-tests -- --test-threads=3
+
+## make stress: hostile input against the built server (issue 10; see RELIABILITY.md): schemathesis on /api/v1 with finance's and a provider's tokens, SQLite and PostgreSQL, STRESS_SECONDS (60) per run
+STRESS_SECONDS ?= 60
+stress: setup-stress build
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example stress_schemathesis -- $(STRESS_SECONDS)
+
+setup-stress:
+	@scripts/setup.sh stress
 
 ## make lint: formatting and clippy for the server and the browser builds
 lint:

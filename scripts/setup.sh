@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs whatever the build (`setup.sh run`) or the tests (`setup.sh test`)
-# need and this machine lacks; everything already present is left alone, so
+# Installs whatever the build (`setup.sh run`), the tests (`setup.sh test`)
+# or the stress runs (`setup.sh stress`: the tests' needs, wrk and
+# schemathesis) need and this machine lacks; everything already present is left alone, so
 # running it again costs a few seconds. Called by `make run` and `make test`.
 #
 # Needs: Debian or Ubuntu with rustup. System packages are installed with
@@ -9,13 +10,16 @@
 #     with --features no_downloads so it never fetches tools itself;
 #   wasm-bindgen-cli, the exact version of wasm-bindgen in Cargo.lock;
 #   wasm-opt from npm's binaryen 123 (Debian's binaryen 108 produces a
-#     bundle that fails to hydrate), kept in $GOUZHU_TOOLS_DIR.
+#     bundle that fails to hydrate), kept in $GOUZHU_TOOLS_DIR;
+#   schemathesis 4.32.5 from PyPI (stress only), in a virtual environment
+#     in $GOUZHU_TOOLS_DIR/schemathesis.
 set -euo pipefail
 
 mode=${1:-run}
 CARGO_LEPTOS_VERSION=0.3.8
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$(dirname "$0")/../Cargo.lock")
 BINARYEN_VERSION=123.0.0
+SCHEMATHESIS_VERSION=4.32.5
 TOOLS_DIR=${GOUZHU_TOOLS_DIR:-$HOME/.cache/gouzhu/tools}
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*"; }
@@ -35,13 +39,20 @@ needs=(
   "file:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk"
   "cmd:npm npm"
 )
-if [ "$mode" = test ]; then
+if [ "$mode" = test ] || [ "$mode" = stress ]; then
   needs+=(
     "glob:/usr/lib/postgresql/*/bin/initdb postgresql"
     "cmd:chromium chromium"
     "cmd:chromedriver chromium-driver"
     "cmd:pdftotext poppler-utils"
     "cmd:sqlite3 sqlite3"
+  )
+fi
+if [ "$mode" = stress ]; then
+  needs+=(
+    "cmd:wrk wrk"
+    "cmd:python3 python3"
+    "pyvenv: python3-venv"
   )
 fi
 missing=()
@@ -52,6 +63,7 @@ for need in "${needs[@]}"; do
     file:*) [ -e "${check#file:}" ] ;;
     glob:*) compgen -G "${check#glob:}" >/dev/null ;;
     cmd:*) command -v "${check#cmd:}" >/dev/null ;;
+    pyvenv:) python3 -c 'import ensurepip, venv' 2>/dev/null ;;
   esac || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -92,6 +104,13 @@ if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ve
   say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm) into $TOOLS_DIR"
   mkdir -p "$TOOLS_DIR"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+if [ "$mode" = stress ] && ! "$TOOLS_DIR/schemathesis/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $TOOLS_DIR/schemathesis"
+  rm -rf "$TOOLS_DIR/schemathesis"
+  python3 -m venv "$TOOLS_DIR/schemathesis"
+  "$TOOLS_DIR/schemathesis/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 exit 0

@@ -565,17 +565,57 @@ async fn a_broken_template_gives_typsts_error_with_its_line() {
     assert_eq!(res.status(), 422);
     let body = res.text().await.expect("text");
     assert!(body.contains("line 3"), "{body}");
-    // A template reading another file is refused by the document world.
-    std::fs::write(dir.path().join("contract-social-work.typ"), "#read(\"/etc/passwd\")\n")
-        .expect("template");
-    let res = finance.get("/files/contract-templates/contract-social-work/preview.pdf").await;
-    assert_eq!(res.status(), 422);
+    // A template reading another file is refused by the document world:
+    // absolute paths, paths climbing out of the folder, every way to load.
+    for attempt in [
+        "#read(\"/etc/passwd\")",
+        "#read(\"../../../../../../etc/passwd\")",
+        "#image(\"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc\")",
+        "#include \"/etc/passwd\"",
+        "#import \"../contract-posts.typ\": *",
+        "#json(\"/proc/self/environ\")",
+    ] {
+        std::fs::write(dir.path().join("contract-social-work.typ"), format!("{attempt}\n"))
+            .expect("template");
+        let res = finance.get("/files/contract-templates/contract-social-work/preview.pdf").await;
+        assert_eq!(res.status(), 422, "{attempt}");
+        let body = res.text().await.expect("text");
+        assert!(!body.contains("root:"), "{attempt}: {body}");
+    }
     // Fixed again: the same server renders it without a restart.
     std::fs::write(dir.path().join("contract-social-work.typ"), "= 预览 #json(\"data.json\").number\n")
         .expect("template");
     let text =
         pdf_text(&edited, &finance, "/files/contract-templates/contract-social-work/preview.pdf").await;
     assert!(text.contains("HT-2026-000"), "{text}");
+}
+
+/// A supplier named with Typst markup (and a file read) is printed as
+/// written: user text reaches Typst as JSON strings, never as markup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_named_with_typst_markup_is_printed_literally() {
+    let server = Server::start(Backend::Sqlite);
+    let finance = Client::demo(&server, "finance").await;
+    let name = "#read(\"/etc/passwd\") *粗体* _斜体_ $x^2$ #set text(red) = 标题 <l> @l";
+    let (status, id) = finance
+        .call_json("save_supplier", &supplier(name, "91350100M000100Y43", "social_organisation"))
+        .await;
+    assert_eq!(status, 200, "{id}");
+    let supplier_id = id.as_i64().expect("supplier id");
+    let ids: Vec<i64> =
+        supplier_ids(&finance).await.into_iter().map(|(_, i)| i).filter(|i| *i != supplier_id).collect();
+    let project = tendered_project(&finance, "100000", supplier_id, [ids[0], ids[1]]).await;
+    let today = china_today();
+    let start = (today - chrono::Duration::days(10)).to_string();
+    let end = (today + chrono::Duration::days(300)).to_string();
+    let form = contract_form("social_work_services", "visits", "100000", &start, &end, &[("100", "")]);
+    let (status, contract) = save_contract(&finance, project, &form).await;
+    assert_eq!(status, 200, "{contract}");
+    let text = pdf_text(&server, &finance, &format!("/files/contracts/{contract}/contract.pdf")).await;
+    let flat: String = text.split_whitespace().collect();
+    let literal: String = name.split_whitespace().collect();
+    assert!(flat.contains(&literal), "the name is not printed as written:\n{text}");
+    assert!(!text.contains("root:"), "a file was read:\n{text}");
 }
 
 /// The contract pages in Chromium: the list, a contract with its
