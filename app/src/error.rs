@@ -41,6 +41,9 @@ pub enum AppError {
     /// done once already, not done again.
     #[error("already done under this idempotency key")]
     Replayed,
+    /// Text with a character that cannot be stored (NUL).
+    #[error("text with a character that cannot be stored")]
+    BadText,
     /// Unknown user or wrong password: one message for both.
     #[error("login failed")]
     LoginFailed,
@@ -159,6 +162,7 @@ impl AppError {
             AppError::NotFound => t.error_not_found,
             AppError::Stale => t.error_stale,
             AppError::Replayed => t.error_replayed,
+            AppError::BadText => t.error_bad_text,
             AppError::LoginFailed => t.error_login_failed,
             AppError::LockedOut => t.error_locked_out,
             AppError::TooManyAttempts => t.error_too_many_attempts,

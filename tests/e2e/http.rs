@@ -44,6 +44,44 @@ both_backends! {
         assert_eq!(d["whole_district"], true);
     }
 
+    /// What schemathesis (`make stress`) found, kept fixed.
+    async fn api_inputs_schemathesis_found_are_answered_not_failed(backend: Backend) {
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        // A NUL in the address: 400 before anything runs (PostgreSQL
+        // cannot even compare such text: it was a 500).
+        let res = finance.get("/api/v1/inspection-results?district=%00x").await;
+        assert_eq!(res.status(), 400);
+        let e: Value = res.json().await.expect("json");
+        assert_eq!(e["error"], "bad_request");
+        // A NUL in a form: stored (SQLite) or refused with a message
+        // (PostgreSQL), never a 500.
+        let (status, e) = finance
+            .call_json("save_supplier", &serde_json::json!({
+                "id": null, "version": 0, "qualifications": [],
+                "input": {
+                    "name": "零\u{0}字符社工站", "credit_code": "91350100M000100Y43", "org_type": "social_organisation",
+                    "legal_representative": "张三", "contact_name": "", "contact_phone": "023-12345678",
+                    "address": "", "bank_name": "", "bank_account": "",
+                },
+            }))
+            .await;
+        assert!(status == 200 || status == 422, "{status} {e}");
+        // JSON does not tell 10 from 10.0, nor does the schema: both count.
+        let input = serde_json::json!({
+            "method": "largest_remainder", "total": 10.0, "population_weight": 100, "recipients_weight": 0.0,
+            "units": [{ "code": "a", "population": 5500.0, "recipients": 0 }, { "code": "b", "population": 4500, "recipients": 0 }]
+        });
+        assert_eq!(finance.post_json("/api/v1/allocation/preview", &input).await.status(), 200);
+        let mut fractional = input.clone();
+        fractional["total"] = serde_json::json!(10.5);
+        assert_eq!(finance.post_json("/api/v1/allocation/preview", &fractional).await.status(), 400);
+        // A records body with a field the schema does not know: refused.
+        let provider = Client::demo(&server, "provider").await;
+        let res = provider.post_json("/api/v1/service-records", &serde_json::json!({ "records": [], "extra": 1 })).await;
+        assert_eq!(res.status(), 400);
+    }
+
     async fn town_users_see_only_their_own_town(backend: Backend) {
         let server = Server::start(backend);
         let (status, d) = Client::demo(&server, "town.binjiang").await.call("dashboard", &[]).await;

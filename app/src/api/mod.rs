@@ -59,6 +59,7 @@ pub fn from_db(err: crate::db::DbError) -> crate::error::AppError {
         DbError::NotFound => AppError::NotFound,
         DbError::Stale => AppError::Stale,
         DbError::Replayed => AppError::Replayed,
+        DbError::BadText => AppError::BadText,
         DbError::Conflict => AppError::UsernameTaken,
         other => internal(other),
     }

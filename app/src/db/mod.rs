@@ -87,6 +87,9 @@ pub enum DbError {
     /// Someone else changed the record since it was read.
     #[error("changed by someone else meanwhile")]
     Stale,
+    /// Text the database cannot store (the NUL character, on PostgreSQL).
+    #[error("text with a NUL character")]
+    BadText,
     /// A request repeated with an idempotency key that an earlier request
     /// used: its effect happened already and does not happen twice.
     #[error("already done under this idempotency key")]
@@ -115,6 +118,9 @@ impl From<diesel::result::Error> for DbError {
                 tracing::warn!(kind = ?kind, detail = info.message(), "a concurrent write won; the loser is told to reload");
                 DbError::Stale
             }
+            // PostgreSQL cannot store the NUL character in text (SQLite can):
+            // bad input, told as such, not a failure of the system.
+            Error::DatabaseError(_, info) if info.message().contains("0x00") => DbError::BadText,
             Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
                 tracing::warn!(
                     detail = info.message(),

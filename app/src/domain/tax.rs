@@ -76,7 +76,9 @@ pub struct TaxMonth {
 }
 
 /// The year to date with this employer, after the last month withheld.
+/// What is not given is zero.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TaxYearToDate {
     /// Months of employment with this employer so far this year.
     pub months: u32,

@@ -13,6 +13,33 @@ use serde_json::json;
 use super::guard::error_json;
 use crate::state::AppState;
 
+/// A JSON request body as `T`. JSON does not tell `3` from `3.0`, and
+/// neither does JSON Schema ("integer" includes 3.0), so a whole number
+/// written with a fraction is taken as the integer. A body that is not
+/// JSON gets serde's error with its line and column; JSON that does not
+/// fit gets serde's reason.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    fn whole(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) => {
+                if let Some(f) = n.as_f64().filter(|f| !n.is_i64() && !n.is_u64() && f.fract() == 0.0)
+                    && f.abs() < 9.0e15
+                {
+                    *v = serde_json::Value::from(f as i64);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(whole),
+            serde_json::Value::Object(map) => map.values_mut().for_each(whole),
+            _ => {}
+        }
+    }
+    serde_json::from_slice(body).or_else(|first| {
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else { return Err(first) };
+        whole(&mut value);
+        serde_json::from_value(value)
+    })
+}
+
 /// `GET /api/v1/me`: who the token or session belongs to.
 pub async fn me(Extension(auth): Extension<Authenticated>) -> Response {
     let p = auth.principal;
@@ -132,7 +159,7 @@ pub async fn allocation_preview(headers: axum::http::HeaderMap, body: axum::body
         units: Vec<app::domain::allocation::UnitInput>,
     }
     let locale = super::files::request_locale(&headers);
-    let input: Input = match serde_json::from_slice(&body) {
+    let input: Input = match json_body(&body) {
         Ok(i) => i,
         Err(e) => return error_json(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string()),
     };
@@ -289,7 +316,7 @@ pub async fn payroll_preview(body: axum::body::Bytes) -> Response {
     fn yes() -> bool {
         true
     }
-    let input: Input = match serde_json::from_slice(&body) {
+    let input: Input = match json_body(&body) {
         Ok(i) => i,
         Err(e) => return error_json(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string()),
     };
@@ -734,16 +761,21 @@ pub async fn create_service_records(
     body: axum::body::Bytes,
 ) -> Response {
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Many {
+        records: Vec<ApiRecord>,
+    }
+    #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum Body {
-        Many { records: Vec<ApiRecord> },
+        Many(Many),
         One(ApiRecord),
     }
-    let body: Body = match serde_json::from_slice(&body) {
+    let body: Body = match json_body(&body) {
         Ok(b) => b,
         Err(e) => return error_json(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string()),
     };
-    if let Body::Many { records } = &body
+    if let Body::Many(Many { records }) = &body
         && records.len() > MAX_RECORDS_PER_CALL
     {
         return error_json(StatusCode::PAYLOAD_TOO_LARGE, "too_many", "at most 10000 records per call");
@@ -757,7 +789,7 @@ pub async fn create_service_records(
             // Identity numbers are looked up only when a record names one.
             let by_number = match &body {
                 Body::One(r) => r.recipient_id_number.is_some(),
-                Body::Many { records } => records.iter().any(|r| r.recipient_id_number.is_some()),
+                Body::Many(Many { records }) => records.iter().any(|r| r.recipient_id_number.is_some()),
             };
             let id_numbers: std::collections::HashMap<String, i64> = if by_number {
                 recipients(conn, &p, None)?.into_iter().map(|(r, _)| (r.id_number, r.id)).collect()
@@ -773,7 +805,7 @@ pub async fn create_service_records(
                             .map_err(Ok)
                     }
                 },
-                Body::Many { records } => {
+                Body::Many(Many { records }) => {
                     let mut inputs = Vec::with_capacity(records.len());
                     let mut rows = Vec::new();
                     for (i, r) in records.iter().enumerate() {

@@ -55,6 +55,16 @@ pub async fn guard(
             return finish(error_json(StatusCode::BAD_REQUEST, "idempotency_key", message), &meta);
         }
     }
+    // A NUL character has no business in a path or a query, and
+    // PostgreSQL cannot even compare text holding one.
+    let uri = req.uri();
+    if [uri.path(), uri.query().unwrap_or_default()]
+        .iter()
+        .any(|part| part.to_ascii_lowercase().contains("%00"))
+    {
+        let message = "a NUL character (%00) in the address (地址中含有 NUL 字符)";
+        return finish(error_json(StatusCode::BAD_REQUEST, "bad_request", message), &meta);
+    }
     req.extensions_mut().insert(meta.clone());
     let span = tracing::info_span!("request", id = %meta.request_id);
     let answer = Answer::of(req.headers(), req.uri().path());
