@@ -79,6 +79,7 @@ bench: build
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_payroll_run
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_services
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_inspections
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example bench_upgrade
 
 ## make clean-data: delete the local SQLite database (the demo reloads on the next make run)
 clean-data:

@@ -145,6 +145,28 @@ pub fn changed_since(
     Ok(hit.is_some())
 }
 
+/// Whether an entry after `seq`, of the district, is `action` on an
+/// `entity` row other than `except_id`.
+pub fn acted_since(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    seq: i64,
+    entity: &str,
+    action: &str,
+    except_id: &str,
+) -> Result<bool, DbError> {
+    let hit: Option<i64> = audit_log::table
+        .filter(audit_log::seq.gt(seq))
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::action.eq(action))
+        .filter(audit_log::entity_id.ne(except_id))
+        .filter(audit_log::district_id.eq(district_id))
+        .select(audit_log::seq)
+        .first(conn)
+        .optional()?;
+    Ok(hit.is_some())
+}
+
 /// Checks the whole chain in order, a thousand entries at a time.
 pub fn verify(conn: &mut AnyConnection) -> Result<Verification, DbError> {
     const BATCH: i64 = 1000;

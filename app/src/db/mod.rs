@@ -106,7 +106,9 @@ pub enum DbError {
 /// "changed by someone else meanwhile, reload"): a unique index refusing
 /// a second row that a concurrent transaction inserted first, a
 /// serialization failure, or a deadlock that PostgreSQL broke by aborting
-/// one side. Every other error stays a query failure (500).
+/// one side. Text PostgreSQL cannot store (a NUL) is bad input
+/// ([`DbError::BadText`], 422). Every other error stays a query failure
+/// (500).
 impl From<diesel::result::Error> for DbError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -120,8 +122,18 @@ impl From<diesel::result::Error> for DbError {
             }
             // PostgreSQL cannot store the NUL character in text (SQLite can):
             // bad input, told as such, not a failure of the system.
-            Error::DatabaseError(_, info) if info.message().contains("0x00") => DbError::BadText,
-            Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+            // (The server's messages may be translated: "UTF8" and "0x00"
+            // are not.)
+            Error::DatabaseError(_, info)
+                if info.message().contains("0x00")
+                    && (info.message().contains("invalid byte sequence")
+                        || info.message().contains("UTF8")) =>
+            {
+                DbError::BadText
+            }
+            Error::DatabaseError(_, info)
+                if info.message().contains("deadlock detected") || info.message().contains("死锁") =>
+            {
                 tracing::warn!(
                     detail = info.message(),
                     "deadlock broken by the database; the loser is told to reload"

@@ -1280,7 +1280,7 @@ pub fn compute_run(
             // before and after, so they are computed again. The last attempt
             // finishes anyway, and submission refuses the run until it is
             // discarded and computed again.
-            if attempt < COMPUTE_ATTEMPTS && inputs_changed_since(tx.conn(), district_id, stamp)? {
+            if attempt < COMPUTE_ATTEMPTS && inputs_changed_since(tx.conn(), district_id, run_id, stamp)? {
                 tx.nothing_changed();
                 return Ok(false);
             }
@@ -1332,10 +1332,24 @@ const RUN_INPUTS: &[&str] = &[
     "tax_declarations",
 ];
 
-/// Whether what a run of the district is computed from changed after
-/// audit entry `seq`.
-pub fn inputs_changed_since(conn: &mut AnyConnection, district_id: i64, seq: i64) -> Result<bool, DbError> {
-    super::audit::changed_since(conn, district_id, seq, RUN_INPUTS)
+/// Whether what run `run_id` of the district is computed from changed
+/// after audit entry `seq`: one of [`RUN_INPUTS`], or another run
+/// approved (its pay and tax count in this run's tax year to date).
+pub fn inputs_changed_since(
+    conn: &mut AnyConnection,
+    district_id: i64,
+    run_id: i64,
+    seq: i64,
+) -> Result<bool, DbError> {
+    Ok(super::audit::changed_since(conn, district_id, seq, RUN_INPUTS)?
+        || super::audit::acted_since(
+            conn,
+            district_id,
+            seq,
+            "payroll_runs",
+            RunStatus::Approved.code(),
+            &run_id.to_string(),
+        )?)
 }
 
 /// Runs left `computing` (the server stopped while computing).
@@ -1394,7 +1408,8 @@ pub fn submit_run(
     let override_request = override_request.map(str::trim).filter(|s| !s.is_empty());
     // Lines computed from a roster (or scores, standards...) that changed
     // since are not submitted: the run is discarded and computed again.
-    if run.status()? == RunStatus::Draft && inputs_changed_since(tx.conn(), who.district_id, run.inputs_seq)?
+    if run.status()? == RunStatus::Draft
+        && inputs_changed_since(tx.conn(), who.district_id, run_id, run.inputs_seq)?
     {
         return Err(refused(PayrollProblem::InputsChanged));
     }
