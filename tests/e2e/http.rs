@@ -82,6 +82,37 @@ both_backends! {
         assert_eq!(res.status(), 400);
     }
 
+    /// Identity numbers never reach the server log, nor the answers of
+    /// those who may not see them whole, whatever the requests carried
+    /// (issue 10, item 5): a roster import, a refused import, whole
+    /// numbers read by finance, masked ones by a town, the audit page.
+    async fn identity_numbers_stay_out_of_the_log_and_masked_answers(backend: Backend) {
+        use gouzhu_tests::roster_file::{upload, workbook};
+        let server = Server::start(backend);
+        let finance = Client::demo(&server, "finance").await;
+        let towns: Vec<String> = server.db.query("SELECT code FROM towns ORDER BY code").lines().map(str::to_owned).collect();
+        upload(&finance, workbook(&towns, 900_000..900_050, false), "名册.xlsx", "all").await;
+        upload(&finance, workbook(&towns, 900_100..900_120, true), "有误.xlsx", "all").await;
+        assert_eq!(finance.get("/api/v1/roster").await.status(), 200);
+        let town = Client::demo(&server, "town.binjiang").await;
+        let auditor = Client::demo(&server, "auditor").await;
+        let ids: Vec<String> = server.db.query("SELECT id_number FROM staff").lines().map(str::to_owned).collect();
+        assert!(ids.len() > 200, "{}", ids.len());
+        let mut answers = Vec::new();
+        for (who, path) in [(&town, "/api/v1/roster"), (&town, "/api/v1/payroll/runs"), (&auditor, "/audit")] {
+            let res = who.get(path).await;
+            assert_eq!(res.status(), 200, "{path}");
+            answers.push((path, res.text().await.expect("body")));
+        }
+        let log = server.log();
+        for id in &ids {
+            assert!(!log.contains(id.as_str()), "an identity number in the server log: {id}");
+            for (path, body) in &answers {
+                assert!(!body.contains(id.as_str()), "an identity number whole in {path}: {id}");
+            }
+        }
+    }
+
     async fn town_users_see_only_their_own_town(backend: Backend) {
         let server = Server::start(backend);
         let (status, d) = Client::demo(&server, "town.binjiang").await.call("dashboard", &[]).await;
