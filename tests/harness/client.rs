@@ -117,15 +117,17 @@ impl Client {
 
     /// `POST path` with a form body (how server functions take plain args).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.form_request(path, fields).send().await.expect("request")
+    }
+
+    /// The request [`Client::post_form`] sends, to add headers to.
+    fn form_request(&self, path: &str, fields: &[(&str, &str)]) -> RequestBuilder {
         let body =
             fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
         self.prepare(self.http.post(format!("{}{path}", self.base)))
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("accept", "application/json")
             .body(body)
-            .send()
-            .await
-            .expect("request")
     }
 
     /// `POST path` with a multipart form (file uploads, as a browser form
@@ -171,16 +173,11 @@ impl Client {
         fields: &[(&str, &str)],
         key: Option<&str>,
     ) -> Result<(StatusCode, Value), reqwest::Error> {
-        let body =
-            fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-        let mut req = self
-            .prepare(self.http.post(format!("{}/api/{name}", self.base)))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("accept", "application/json");
+        let mut req = self.form_request(&format!("/api/{name}"), fields);
         if let Some(key) = key {
             req = req.header("idempotency-key", key);
         }
-        let res = req.body(body).send().await?;
+        let res = req.send().await?;
         let status = res.status();
         Ok((status, res.json().await.unwrap_or(Value::Null)))
     }

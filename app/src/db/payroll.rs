@@ -1183,137 +1183,155 @@ pub fn compute_run(
         return Ok(());
     }
     let month = run.month()?;
-    let discard = |conn: &mut AnyConnection, problem: PayrollProblem| -> Result<(), PayrollError> {
-        let text = serde_json::to_string(&problem).map_err(corrupt)?;
-        super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-            diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id)))
-                .execute(tx.conn())?;
-            diesel::update(payroll_runs::table.find(run_id))
-                .set((payroll_runs::status.eq(RunStatus::Discarded.code()), payroll_runs::problem.eq(&text)))
-                .execute(tx.conn())?;
-            tx.record(
-                Change::new("discard", "payroll_runs", run_id)
-                    .district(district_id)
-                    .after(serde_json::json!({ "problem": problem })),
-            );
-            Ok(())
-        })
-    };
     for attempt in 1..=COMPUTE_ATTEMPTS {
         // Before anything is read: every input change committed later has
         // a higher audit sequence number.
         let stamp = super::audit::head_seq(conn)?;
-        super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-            let n = diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id)))
-                .execute(tx.conn())?;
-            diesel::update(payroll_runs::table.find(run_id))
-                .set(payroll_runs::lines_done.eq(0))
-                .execute(tx.conn())?;
-            if n > 0 {
-                tx.record(
-                    Change::new("restart", "payroll_runs", run_id)
-                        .district(district_id)
-                        .after(serde_json::json!({ "removed_lines": n })),
-                );
-            } else {
-                tx.nothing_changed();
+        match compute_attempt(conn, actor, &run, month, stamp, attempt == COMPUTE_ATTEMPTS) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {
+                tracing::info!(run_id, attempt, "payroll inputs changed while computing; computing again")
             }
-            Ok(())
-        })?;
-        let prepared = match Prepared::load(conn, district_id, month) {
-            Ok(p) => p,
+            // Discarded meanwhile by someone else: the job just stops.
+            Err(e @ PayrollError::Refused(PayrollProblem::WrongState)) => return Err(e),
+            // The month cannot be paid as it stands: the run is discarded
+            // with the reason.
             Err(PayrollError::Refused(problem)) => {
-                discard(conn, problem.clone())?;
+                discard_computing(conn, actor, district_id, run_id, &problem)?;
                 return Err(PayrollError::Refused(problem));
             }
             Err(e) => return Err(e),
-        };
-        // Everyone scored (one query that returns only who is not), so no
-        // chunk is written for a run that cannot finish.
-        let missing = missing_scores(conn, district_id, month)?;
-        if !missing.is_empty() {
-            let problem = PayrollProblem::MissingScores(missing);
-            discard(conn, problem.clone())?;
-            return Err(PayrollError::Refused(problem));
         }
-        // Read, computed and written a chunk at a time: memory stays bounded
-        // by the chunk, not the district.
-        let mut done = 0i32;
-        let mut after = 0;
-        while let Some((payees, last)) = payees_after(conn, district_id, month, after, CHUNK)? {
-            after = last;
-            if payees.is_empty() {
-                continue;
-            }
-            let batch = prepared.batch(conn, payees)?;
-            let chunk = match prepared.compute(&batch) {
-                Ok(c) => c,
-                Err(PayrollError::Refused(problem)) => {
-                    discard(conn, problem.clone())?;
-                    return Err(PayrollError::Refused(problem));
-                }
-                Err(e) => return Err(e),
-            };
-            done += i32::try_from(chunk.len()).unwrap_or(0);
-            super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
-                // Still computing: a concurrent discard stops the job.
-                let status: String =
-                    payroll_runs::table.find(run_id).select(payroll_runs::status).first(tx.conn())?;
-                if status != RunStatus::Computing.code() {
-                    return Err(refused(PayrollProblem::WrongState));
-                }
-                insert_lines(tx, district_id, run_id, &chunk)?;
-                diesel::update(payroll_runs::table.find(run_id))
-                    .set(payroll_runs::lines_done.eq(done))
-                    .execute(tx.conn())?;
-                tx.record(
-                    Change::new("compute", "payroll_runs", run_id)
-                        .district(district_id)
-                        .after(serde_json::json!({ "lines_done": done })),
-                );
-                Ok(())
-            })?;
-        }
-        let people = done;
-        let finished = super::write::write(conn, actor, |tx| -> Result<bool, PayrollError> {
-            // A change to the inputs landed while computing: the lines may mix
-            // before and after, so they are computed again. The last attempt
-            // finishes anyway, and submission refuses the run until it is
-            // discarded and computed again.
-            if attempt < COMPUTE_ATTEMPTS && inputs_changed_since(tx.conn(), district_id, run_id, stamp)? {
-                tx.nothing_changed();
-                return Ok(false);
-            }
-            let t = totals(tx.conn(), run_id)?;
-            diesel::update(
-                payroll_runs::table.find(run_id).filter(payroll_runs::status.eq(RunStatus::Computing.code())),
-            )
-            .set((
-                payroll_runs::status.eq(RunStatus::Draft.code()),
-                payroll_runs::people.eq(people),
-                payroll_runs::lines_done.eq(people),
-                payroll_runs::gross_fen.eq(t[0]),
-                payroll_runs::employee_fen.eq(t[1]),
-                payroll_runs::tax_fen.eq(t[2]),
-                payroll_runs::net_fen.eq(t[3]),
-                payroll_runs::employer_fen.eq(t[4]),
-                payroll_runs::cost_fen.eq(t[5]),
-                payroll_runs::computed_at.eq(Some(chrono::Utc::now().naive_utc())),
-                payroll_runs::version.eq(run.version + 1),
-                payroll_runs::inputs_seq.eq(stamp),
-            ))
-            .execute(tx.conn())?;
-            tx.record(Change::new("computed", "payroll_runs", run_id).district(district_id).after(serde_json::json!({
-                "people": people, "gross_fen": t[0], "employee_fen": t[1], "tax_fen": t[2], "net_fen": t[3], "employer_fen": t[4], "cost_fen": t[5], "inputs_seq": stamp,
-            })));
-            Ok(true)
-        })?;
-        if finished {
-            return Ok(());
-        }
-        tracing::info!(run_id, attempt, "payroll inputs changed while computing; computing again");
     }
     Ok(())
+}
+
+/// One computation of `run` from what the database holds now (`stamp`:
+/// the audit head before the first read). Whether it finished: `false`
+/// when an input changed meanwhile and this is not the `last` attempt,
+/// and the lines must be computed again.
+fn compute_attempt(
+    conn: &mut AnyConnection,
+    actor: &super::write::Actor,
+    run: &RunRow,
+    month: YearMonth,
+    stamp: i64,
+    last: bool,
+) -> Result<bool, PayrollError> {
+    let (district_id, run_id) = (run.district_id, run.id);
+    super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
+        let n = diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id)))
+            .execute(tx.conn())?;
+        diesel::update(payroll_runs::table.find(run_id))
+            .set(payroll_runs::lines_done.eq(0))
+            .execute(tx.conn())?;
+        if n > 0 {
+            tx.record(
+                Change::new("restart", "payroll_runs", run_id)
+                    .district(district_id)
+                    .after(serde_json::json!({ "removed_lines": n })),
+            );
+        } else {
+            tx.nothing_changed();
+        }
+        Ok(())
+    })?;
+    let prepared = Prepared::load(conn, district_id, month)?;
+    // Everyone scored (one query that returns only who is not), so no
+    // chunk is written for a run that cannot finish.
+    let missing = missing_scores(conn, district_id, month)?;
+    if !missing.is_empty() {
+        return Err(refused(PayrollProblem::MissingScores(missing)));
+    }
+    // Read, computed and written a chunk at a time: memory stays bounded
+    // by the chunk, not the district.
+    let mut done = 0i32;
+    let mut after = 0;
+    while let Some((payees, next)) = payees_after(conn, district_id, month, after, CHUNK)? {
+        after = next;
+        if payees.is_empty() {
+            continue;
+        }
+        let batch = prepared.batch(conn, payees)?;
+        let chunk = prepared.compute(&batch)?;
+        done += i32::try_from(chunk.len()).unwrap_or(0);
+        super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
+            // Still computing: a concurrent discard stops the job.
+            let status: String =
+                payroll_runs::table.find(run_id).select(payroll_runs::status).first(tx.conn())?;
+            if status != RunStatus::Computing.code() {
+                return Err(refused(PayrollProblem::WrongState));
+            }
+            insert_lines(tx, district_id, run_id, &chunk)?;
+            diesel::update(payroll_runs::table.find(run_id))
+                .set(payroll_runs::lines_done.eq(done))
+                .execute(tx.conn())?;
+            tx.record(
+                Change::new("compute", "payroll_runs", run_id)
+                    .district(district_id)
+                    .after(serde_json::json!({ "lines_done": done })),
+            );
+            Ok(())
+        })?;
+    }
+    let people = done;
+    super::write::write(conn, actor, |tx| -> Result<bool, PayrollError> {
+        // A change to the inputs landed while computing: the lines may mix
+        // before and after, so they are computed again. The last attempt
+        // finishes anyway, and submission refuses the run until it is
+        // discarded and computed again.
+        if !last && inputs_changed_since(tx.conn(), district_id, run_id, stamp)? {
+            tx.nothing_changed();
+            return Ok(false);
+        }
+        let t = totals(tx.conn(), run_id)?;
+        diesel::update(
+            payroll_runs::table.find(run_id).filter(payroll_runs::status.eq(RunStatus::Computing.code())),
+        )
+        .set((
+            payroll_runs::status.eq(RunStatus::Draft.code()),
+            payroll_runs::people.eq(people),
+            payroll_runs::lines_done.eq(people),
+            payroll_runs::gross_fen.eq(t[0]),
+            payroll_runs::employee_fen.eq(t[1]),
+            payroll_runs::tax_fen.eq(t[2]),
+            payroll_runs::net_fen.eq(t[3]),
+            payroll_runs::employer_fen.eq(t[4]),
+            payroll_runs::cost_fen.eq(t[5]),
+            payroll_runs::computed_at.eq(Some(chrono::Utc::now().naive_utc())),
+            payroll_runs::version.eq(run.version + 1),
+            payroll_runs::inputs_seq.eq(stamp),
+        ))
+        .execute(tx.conn())?;
+        tx.record(Change::new("computed", "payroll_runs", run_id).district(district_id).after(serde_json::json!({
+            "people": people, "gross_fen": t[0], "employee_fen": t[1], "tax_fen": t[2], "net_fen": t[3], "employer_fen": t[4], "cost_fen": t[5], "inputs_seq": stamp,
+        })));
+        Ok(true)
+    })
+}
+
+/// Discards a run that was being computed, its lines removed and the
+/// reason kept.
+fn discard_computing(
+    conn: &mut AnyConnection,
+    actor: &super::write::Actor,
+    district_id: i64,
+    run_id: i64,
+    problem: &PayrollProblem,
+) -> Result<(), PayrollError> {
+    let text = serde_json::to_string(problem).map_err(corrupt)?;
+    super::write::write(conn, actor, |tx| -> Result<(), PayrollError> {
+        diesel::delete(payroll_lines::table.filter(payroll_lines::run_id.eq(run_id))).execute(tx.conn())?;
+        diesel::update(payroll_runs::table.find(run_id))
+            .set((payroll_runs::status.eq(RunStatus::Discarded.code()), payroll_runs::problem.eq(&text)))
+            .execute(tx.conn())?;
+        tx.record(
+            Change::new("discard", "payroll_runs", run_id)
+                .district(district_id)
+                .after(serde_json::json!({ "problem": problem })),
+        );
+        Ok(())
+    })
 }
 
 /// How many times a run is computed while its inputs keep changing.
