@@ -802,9 +802,14 @@ pub fn provide_i18n() -> I18n {
     i18n
 }
 
-/// The language state provided by [`provide_i18n`].
+/// The language state provided by [`provide_i18n`]. Missing only on the
+/// server, in a page whose client went away while it rendered: Leptos
+/// keeps rendering the page's suspended parts for a moment after it has
+/// disposed of the page's context (leptos-rs/leptos#4698, seen at the end
+/// of every wrk run). The default language then lets that abandoned
+/// render end quietly instead of panicking.
 pub fn use_i18n() -> I18n {
-    expect_context::<I18n>()
+    use_context::<I18n>().unwrap_or_else(|| I18n { locale: RwSignal::new(Locale::default()) })
 }
 
 /// On the server: the language named by the request's cookie.

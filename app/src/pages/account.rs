@@ -14,7 +14,10 @@ use crate::policy::paths;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
-    let user = expect_context::<CurrentUser>().0;
+    // Missing only in a render abandoned by its client (see `use_i18n`).
+    let Some(CurrentUser(user)) = use_context::<CurrentUser>() else {
+        return ().into_any();
+    };
     let roles = user.roles.clone();
     view! {
         <Title text=move || i18n.t().nav_account />
@@ -35,6 +38,7 @@ pub fn AccountPage() -> impl IntoView {
         </header>
         <Tokens />
     }
+    .into_any()
 }
 
 #[component]

@@ -89,8 +89,12 @@ fn InboxView(inbox: Inbox) -> impl IntoView {
 #[component]
 fn Item(item: ApprovalSummary, viewer_id: i64, can_decide: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let (decide, withdraw) =
-        expect_context::<(ServerAction<DecideApproval>, ServerAction<WithdrawApproval>)>();
+    // Missing only in a render abandoned by its client (see `use_i18n`).
+    let Some((decide, withdraw)) =
+        use_context::<(ServerAction<DecideApproval>, ServerAction<WithdrawApproval>)>()
+    else {
+        return ().into_any();
+    };
     let reason = RwSignal::new(String::new());
     let override_funds = RwSignal::new(String::new());
     let ApprovalSummary {
@@ -167,4 +171,5 @@ fn Item(item: ApprovalSummary, viewer_id: i64, can_decide: bool) -> impl IntoVie
             })}
         </article>
     }
+    .into_any()
 }

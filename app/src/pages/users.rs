@@ -64,7 +64,10 @@ struct Actions {
 #[component]
 fn Outcome() -> impl IntoView {
     let i18n = use_i18n();
-    let a = expect_context::<Actions>();
+    // Missing only in a render abandoned by its client (see `use_i18n`).
+    let Some(a) = use_context::<Actions>() else {
+        return ().into_any();
+    };
     let latest = move || -> Option<Result<Option<UserSaved>, AppError>> {
         // The action dispatched last decides what is shown.
         let mut candidates: Vec<(usize, Result<Option<UserSaved>, AppError>)> = Vec::new();
@@ -82,7 +85,7 @@ fn Outcome() -> impl IntoView {
         }
         candidates.into_iter().max_by_key(|(v, _)| *v).map(|(_, r)| r)
     };
-    move || match latest() {
+    (move || match latest() {
         Some(Err(e)) => {
             view! { <p class="form-error" role="alert" id="users-error">{e.message(i18n.t())}</p> }.into_any()
         }
@@ -102,7 +105,8 @@ fn Outcome() -> impl IntoView {
             .into_any()
         }
         _ => ().into_any(),
-    }
+    })
+    .into_any()
 }
 
 #[component]
@@ -152,7 +156,10 @@ fn UserRow(
     suppliers: StoredValue<Vec<Choice>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let a = expect_context::<Actions>();
+    // Missing only in a render abandoned by its client (see `use_i18n`).
+    let Some(a) = use_context::<Actions>() else {
+        return ().into_any();
+    };
     let editing = RwSignal::new(false);
     let id = user.id;
     let is_self = id == viewer_id;
@@ -229,13 +236,17 @@ fn UserRow(
 #[component]
 fn NewUserForm(towns: StoredValue<Vec<Choice>>, suppliers: StoredValue<Vec<Choice>>) -> impl IntoView {
     let i18n = use_i18n();
-    let a = expect_context::<Actions>();
+    // Missing only in a render abandoned by its client (see `use_i18n`).
+    let Some(a) = use_context::<Actions>() else {
+        return ().into_any();
+    };
     view! {
         <details class="panel new-user">
             <summary>{move || i18n.t().new_user}</summary>
             <UserForm initial=None towns suppliers on_submit=move |input, _| { a.create.dispatch(CreateUser { input }); } />
         </details>
     }
+    .into_any()
 }
 
 /// The fields of a user: name, roles, scope.

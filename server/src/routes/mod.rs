@@ -11,6 +11,7 @@ pub mod guard;
 mod health;
 mod inspection_files;
 pub(crate) mod payroll_files;
+mod render_tasks;
 mod service_files;
 mod service_sheets;
 mod sheets;
@@ -102,6 +103,8 @@ pub struct RouteInfo {
 
 /// Every route: pages, server functions and the routes above.
 pub fn registered() -> Vec<RouteInfo> {
+    // Listing the pages sets Leptos's executor: ours comes first.
+    render_tasks::init();
     let mut routes: Vec<(String, String)> = Vec::new();
     for listing in generate_route_list(App) {
         routes.push(("GET".into(), listing.path().to_owned()));
@@ -150,6 +153,7 @@ pub fn without_rule() -> Vec<String> {
 
 /// Builds the application router.
 pub fn router(state: AppState) -> Router {
+    render_tasks::init();
     let routes = generate_route_list(App);
     let db = state.db.clone();
     let auth = state.auth;
@@ -256,6 +260,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(render_tasks::scope))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(axum::middleware::from_fn(measure))
         .layer(TraceLayer::new_for_http())
