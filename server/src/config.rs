@@ -153,7 +153,13 @@ pub enum Command {
     Migrate,
     /// Migrate, then load the demo district and its users unless present
     /// (with --demo-mode the demo users need no password change).
-    Demo,
+    Demo {
+        /// For load tests: N districts, the demo and N-1 copies of it
+        /// (codes 510101..., users `finance.01`...), each with a daily
+        /// visit to every recipient since its contracts began.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=999))]
+        scale: Option<u32>,
+    },
     /// Print every route with its access rule, as JSON.
     Routes,
     /// The audit log.
@@ -287,7 +293,7 @@ mod tests {
         let cli = Cli::try_parse_from(["gouzhu", "--font-dir", "/a:/b", "demo"]).expect("parse");
         // A flag given on the command line wins over the environment.
         assert_eq!(cli.font_dirs, vec![PathBuf::from("/a"), PathBuf::from("/b")]);
-        assert!(matches!(cli.command, Some(Command::Demo)));
+        assert!(matches!(cli.command, Some(Command::Demo { scale: None })));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use app::db::allocation::{self, PlanParams};
 use app::db::district::{District, NewDistrict, NewTown, NewTownProfile, Town, TownProfile};
 use app::db::roster::{self, NewHire};
 use app::db::write::{Actor, Tx, write};
-use app::db::{Db, DbError, approvals};
+use app::db::{AnyConnection, Db, DbError, approvals};
 use app::domain::access::{Principal, Role};
 use app::domain::allocation::Method;
 use app::domain::approval::Decision;
@@ -100,6 +100,38 @@ struct DemoTown {
     posts: u32,
 }
 
+/// Which district the loader fills: the demo district itself
+/// ([`Replica::DEMO`]) or copy `n` of it, for load tests (`gouzhu demo
+/// --scale`), under a district code and user names of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replica(pub u32);
+
+impl Replica {
+    pub const DEMO: Replica = Replica(0);
+
+    /// The user name of the demo's `base` in this replica: `finance` in
+    /// the demo, `finance.07` in copy 7.
+    pub fn user(self, base: &str) -> String {
+        if self.0 == 0 { base.to_owned() } else { format!("{base}.{:02}", self.0) }
+    }
+
+    /// The district of this replica: the demo's, or `5101nn` 云溪区nn.
+    fn district(self, demo: &DemoDistrict) -> DemoDistrict {
+        if self.0 == 0 {
+            return DemoDistrict {
+                code: demo.code.clone(),
+                name: demo.name.clone(),
+                name_en: demo.name_en.clone(),
+            };
+        }
+        DemoDistrict {
+            code: format!("{}", 510_100 + self.0),
+            name: format!("{}{:02}", demo.name, self.0),
+            name_en: format!("{} {:02}", demo.name_en, self.0),
+        }
+    }
+}
+
 /// What [`load`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Outcome {
@@ -133,9 +165,51 @@ fn parse() -> anyhow::Result<DemoFile> {
 /// Loads what is missing of the demo in one transaction. In `demo_mode`
 /// new demo users need not change their password.
 pub fn load(db: &Db, files: &crate::file_store::FileStore, demo_mode: bool) -> anyhow::Result<Outcome> {
-    let demo = parse()?;
-    let district_code = demo.district.code.clone();
     let password_hash = app::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    load_replica(db, files, Replica::DEMO, &password_hash, demo_mode)
+}
+
+/// What [`scale`] did.
+#[derive(Debug, Default)]
+pub struct ScaleOutcome {
+    pub districts_added: u32,
+    pub visits_added: usize,
+}
+
+/// The demo scaled up for load tests: the demo district and `districts - 1`
+/// copies of it, each with daily visits for every recipient on top of the
+/// demo's own records ([`crate::demo_services::daily_visits`]).
+/// Idempotent as [`load`] is.
+pub fn scale(
+    db: &Db,
+    files: &crate::file_store::FileStore,
+    demo_mode: bool,
+    districts: u32,
+) -> anyhow::Result<ScaleOutcome> {
+    let password_hash = app::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut outcome = ScaleOutcome::default();
+    for n in 0..districts {
+        let replica = Replica(n);
+        let loaded = load_replica(db, files, replica, &password_hash, demo_mode)
+            .with_context(|| format!("loading copy {n} of the demo district"))?;
+        outcome.districts_added += u32::from(loaded.district_added);
+        outcome.visits_added += crate::demo_services::daily_visits(db, replica)
+            .with_context(|| format!("adding daily visits to copy {n} of the demo district"))?;
+        tracing::info!(copy = n, visits = outcome.visits_added, "demo copy ready");
+    }
+    Ok(outcome)
+}
+
+fn load_replica(
+    db: &Db,
+    files: &crate::file_store::FileStore,
+    replica: Replica,
+    password_hash: &str,
+    demo_mode: bool,
+) -> anyhow::Result<Outcome> {
+    let mut demo = parse()?;
+    demo.district = replica.district(&demo.district);
+    let district_code = demo.district.code.clone();
     let mut conn = db.conn()?;
     let actor = Actor::system("demo");
     let outcome = write(&mut conn, &actor, |tx| {
@@ -143,16 +217,16 @@ pub fn load(db: &Db, files: &crate::file_store::FileStore, demo_mode: bool) -> a
             Some(d) => (d.id, false),
             None => (insert_district(tx, &demo)?, true),
         };
-        let users_added = insert_users(tx, district_id, &password_hash, !demo_mode)?;
-        let plan_adopted = adopt_plan(tx, district_id, &demo)?;
-        let staff_added = insert_roster(tx, district_id, &demo.district.code)?;
+        let users_added = insert_users(tx, district_id, replica, password_hash, !demo_mode)?;
+        let plan_adopted = adopt_plan(tx, district_id, replica, &demo)?;
+        let staff_added = insert_roster(tx, district_id, replica, &demo.district.code)?;
         if !district_added && users_added == 0 && !plan_adopted && staff_added == 0 {
             tx.nothing_changed();
         }
-        let finance = demo_principal(tx, "finance")?;
-        let approver = demo_principal(tx, "approver")?;
-        let town = demo_principal(tx, "town.binjiang")?;
-        let other_town = demo_principal(tx, "town.shuanghe")?;
+        let finance = demo_principal(tx, &replica.user("finance"))?;
+        let approver = demo_principal(tx, &replica.user("approver"))?;
+        let town = demo_principal(tx, &replica.user("town.binjiang"))?;
+        let other_town = demo_principal(tx, &replica.user("town.shuanghe"))?;
         Ok::<_, DbError>((
             Outcome {
                 district_added,
@@ -190,24 +264,12 @@ pub fn load(db: &Db, files: &crate::file_store::FileStore, demo_mode: bool) -> a
         today,
     )
     .context("loading the demo contracts")?;
-    let services_added = crate::demo_services::load(
-        db,
-        files,
-        (district_id, &district_code),
-        &finance,
-        &crate::demo_services::Login { password_hash: &password_hash, must_change: !demo_mode },
-        today,
-    )
-    .context("loading the demo deliverables")?;
-    let inspections_added = crate::demo_inspections::load(
-        db,
-        files,
-        district_id,
-        &finance,
-        &crate::demo_services::Login { password_hash: &password_hash, must_change: !demo_mode },
-        today,
-    )
-    .context("loading the demo inspections")?;
+    let login = crate::demo_services::Login { password_hash, must_change: !demo_mode, replica };
+    let services_added =
+        crate::demo_services::load(db, files, (district_id, &district_code), &finance, &login, today)
+            .context("loading the demo deliverables")?;
+    let inspections_added = crate::demo_inspections::load(db, files, district_id, &finance, &login, today)
+        .context("loading the demo inspections")?;
     Ok(Outcome { payroll, contracts_added, services_added, inspections_added, ..outcome })
 }
 
@@ -243,6 +305,7 @@ fn insert_district(tx: &mut Tx<'_>, demo: &DemoFile) -> Result<i64, DbError> {
 fn insert_users(
     tx: &mut Tx<'_>,
     district_id: i64,
+    replica: Replica,
     password_hash: &str,
     must_change: bool,
 ) -> Result<usize, DbError> {
@@ -254,7 +317,8 @@ fn insert_users(
     let town_codes = app::db::district::town_ids_by_code(tx.conn(), district_id)?;
     let mut added = 0;
     for u in DEMO_USERS {
-        if UserRow::find_by_username(tx.conn(), u.username)?.is_some() {
+        let username = replica.user(u.username);
+        if UserRow::find_by_username(tx.conn(), &username)?.is_some() {
             continue;
         }
         let town_id = u.town.and_then(|code| town_codes.iter().find(|(c, _)| c == code).map(|(_, id)| *id));
@@ -262,7 +326,7 @@ fn insert_users(
             tx,
             &NewUser {
                 district_id,
-                username: u.username,
+                username: &username,
                 display_name: u.name,
                 password_hash,
                 must_change_password: must_change,
@@ -279,12 +343,12 @@ fn insert_users(
 /// Submits the demo's allocation plan as the finance user and approves
 /// it as the approver, through the same path as the pages; adopting it
 /// opens the posts. Skipped when a plan is already adopted.
-fn adopt_plan(tx: &mut Tx<'_>, district_id: i64, demo: &DemoFile) -> Result<bool, DbError> {
+fn adopt_plan(tx: &mut Tx<'_>, district_id: i64, replica: Replica, demo: &DemoFile) -> Result<bool, DbError> {
     if allocation::adopted_posts(tx.conn(), district_id)?.is_some() {
         return Ok(false);
     }
-    let finance = demo_principal(tx, "finance")?;
-    let approver = demo_principal(tx, "approver")?;
+    let finance = demo_principal(tx, &replica.user("finance"))?;
+    let approver = demo_principal(tx, &replica.user("approver"))?;
     let a = &demo.allocation;
     let params = PlanParams {
         method: Method::from_code(&a.method)
@@ -324,8 +388,13 @@ fn approval_to_db(e: approvals::ApprovalError) -> DbError {
 }
 
 pub(crate) fn demo_principal(tx: &mut Tx<'_>, username: &str) -> Result<Principal, DbError> {
-    let user = UserRow::find_by_username(tx.conn(), username)?.ok_or(DbError::NotFound)?;
-    let roles = UserRow::roles(tx.conn(), user.id)?;
+    principal_of(tx.conn(), username)
+}
+
+/// The signed-in view of the demo user `username`.
+pub(crate) fn principal_of(conn: &mut AnyConnection, username: &str) -> Result<Principal, DbError> {
+    let user = UserRow::find_by_username(conn, username)?.ok_or(DbError::NotFound)?;
+    let roles = UserRow::roles(conn, user.id)?;
     Ok(user.principal(roles))
 }
 
@@ -400,15 +469,20 @@ fn invent_person(rng: &mut Lcg, district_code: &str, today: NaiveDate, role: Rol
 /// Fills most demo posts with invented people (every fifteenth stays
 /// vacant), puts two more on standby, and hires one person below 大专
 /// under an approved exception. Skipped when anyone is on the roster.
-fn insert_roster(tx: &mut Tx<'_>, district_id: i64, district_code: &str) -> Result<usize, DbError> {
+fn insert_roster(
+    tx: &mut Tx<'_>,
+    district_id: i64,
+    replica: Replica,
+    district_code: &str,
+) -> Result<usize, DbError> {
     if !roster::list(tx.conn(), district_id, None)?.is_empty() {
         return Ok(0);
     }
-    let finance = demo_principal(tx, "finance")?;
-    let approver = demo_principal(tx, "approver")?;
+    let finance = demo_principal(tx, &replica.user("finance"))?;
+    let approver = demo_principal(tx, &replica.user("approver"))?;
     let today = app::domain::calendar::china_date(chrono::Utc::now());
     let posts = roster::open_posts(tx.conn(), district_id, None, today)?;
-    let mut rng = Lcg(500_199);
+    let mut rng = Lcg(500_199 + u64::from(replica.0));
     let mut added = 0;
     let mut seen_in_town: HashMap<i64, u32> = HashMap::new();
     let to_db = |e: roster::RosterError| DbError::Corrupt(format!("demo roster: {e}"));

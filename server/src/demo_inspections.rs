@@ -74,9 +74,10 @@ pub fn load(
         })
         .collect::<Result<_, _>>()?;
     let actor = Actor::system("demo").in_district(district_id);
-    let Login { password_hash, must_change } = *login;
+    let Login { password_hash, must_change, replica } = *login;
     write(&mut conn, &actor, |tx| -> Result<(), DbError> {
         for (username, name, _) in INSPECTORS {
+            let username = &replica.user(username);
             if UserRow::find_by_username(tx.conn(), username)?.is_none() {
                 create_user(
                     tx,
@@ -93,14 +94,15 @@ pub fn load(
                 )?;
             }
         }
-        let mut people: Vec<Principal> = vec![principal(tx, "inspector")?];
+        let mut people: Vec<Principal> = vec![principal(tx, &replica.user("inspector"))?];
         for (username, ..) in INSPECTORS {
-            people.push(principal(tx, username)?);
+            people.push(principal(tx, &replica.user(username))?);
         }
         let pool = people
             .iter()
             .map(|p| {
-                let conflict = INSPECTORS.iter().find(|(u, ..)| *u == p.username).and_then(|(.., t)| *t);
+                let conflict =
+                    INSPECTORS.iter().find(|(u, ..)| replica.user(u) == p.username).and_then(|(.., t)| *t);
                 PoolMember {
                     user_id: p.user_id,
                     conflict_towns: conflict.and_then(town).into_iter().collect(),
@@ -191,7 +193,7 @@ pub fn load(
             let rect = db::issue_notice(tx, inspector, s.id, issued, Some(deadline), utc(at(issued, 10, 0)))
                 .map_err(to_db)?;
             if s.town_id == binjiang {
-                let town_user = principal(tx, "town.binjiang")?;
+                let town_user = principal(tx, &replica.user("town.binjiang"))?;
                 let (sha256, media_type, size_bytes) = shots[3].clone();
                 db::add_rect_evidence(
                     tx,

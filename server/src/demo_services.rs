@@ -22,7 +22,7 @@ use app::domain::service::{Category, HouseholdChoice, Priority, RecipientInput, 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
-use crate::demo::{Lcg, demo_principal as principal};
+use crate::demo::{Lcg, Replica, demo_principal as principal};
 use crate::file_store::FileStore;
 
 /// The second provider's demo user.
@@ -121,6 +121,8 @@ fn visit(
 pub struct Login<'a> {
     pub password_hash: &'a str,
     pub must_change: bool,
+    /// Which copy of the demo district the users belong to.
+    pub replica: Replica,
 }
 
 /// Loads the deliverables; returns whether it did.
@@ -132,7 +134,8 @@ pub fn load(
     login: &Login<'_>,
     today: NaiveDate,
 ) -> anyhow::Result<bool> {
-    let Login { password_hash, must_change } = *login;
+    let Login { password_hash, must_change, replica } = *login;
+    let second_provider = replica.user(SECOND_PROVIDER.0);
     let mut conn = db.conn()?;
     if !services::recipients(&mut conn, finance, None)?.is_empty() {
         return Ok(false);
@@ -163,12 +166,12 @@ pub fn load(
     let actor = Actor::system("demo").in_district(district_id);
     write(&mut conn, &actor, |tx| -> Result<(), DbError> {
         // The second provider's user.
-        if UserRow::find_by_username(tx.conn(), SECOND_PROVIDER.0)?.is_none() {
+        if UserRow::find_by_username(tx.conn(), &second_provider)?.is_none() {
             create_user(
                 tx,
                 &NewUser {
                     district_id,
-                    username: SECOND_PROVIDER.0,
+                    username: &second_provider,
                     display_name: SECOND_PROVIDER.1,
                     password_hash,
                     must_change_password: must_change,
@@ -178,8 +181,8 @@ pub fn load(
                 },
             )?;
         }
-        let provider_a = principal(tx, "provider")?;
-        let provider_b = principal(tx, SECOND_PROVIDER.0)?;
+        let provider_a = principal(tx, &replica.user("provider"))?;
+        let provider_b = principal(tx, &second_provider)?;
         // The bureau contract serves every town but 滨江, which buys its own.
         let area: Vec<i64> = towns.iter().map(|(_, id)| *id).filter(|id| *id != binjiang).collect();
         services::set_area(tx, finance, services_contract.id, &area).map_err(to_db)?;
@@ -486,4 +489,61 @@ pub fn load(
         Ok(())
     })?;
     Ok(true)
+}
+
+/// Daily visits for load tests (`gouzhu demo --scale`): every recipient
+/// of `replica`'s district is visited every day from the contracts'
+/// start to yesterday: a visit on the bureau contract outside 滨江, an
+/// hour of care on 滨江's own contract inside it, by twelve workers. Written in
+/// one transaction through the application's own path; returns how many.
+/// None when the contracts' first day has records already: the demo's
+/// own records begin on the second day, so those are these.
+pub fn daily_visits(db: &Db, replica: Replica) -> anyhow::Result<usize> {
+    let mut conn = db.conn()?;
+    let finance = crate::demo::principal_of(&mut conn, &replica.user("finance"))?;
+    let provider = crate::demo::principal_of(&mut conn, &replica.user("provider"))?;
+    let list: Vec<ContractRow> = contracts::list(&mut conn, &finance)?.into_iter().map(|(c, _)| c).collect();
+    let towns = app::db::district::town_ids_by_code(&mut conn, finance.district_id)?;
+    let binjiang = towns.iter().find(|(c, _)| c == "001").map(|(_, id)| *id);
+    let (Some(bureau), Some(own)) = (
+        list.iter().find(|c| c.town_id.is_none() && c.template == "social_work_services"),
+        list.iter().find(|c| c.town_id.is_some() && c.town_id == binjiang && c.status == "performing"),
+    ) else {
+        return Ok(0);
+    };
+    let start = bureau.start_on;
+    let first_day =
+        services::RecordFilter { from: Some(start), to: Some(start), limit: 1, ..Default::default() };
+    if !services::records(&mut conn, &finance, &first_day)?.is_empty() {
+        return Ok(0);
+    }
+    let yesterday = app::domain::calendar::china_date(chrono::Utc::now()) - Duration::days(1);
+    let people = services::recipients(&mut conn, &finance, None)?;
+    let workers =
+        ["张敏", "王磊", "李娜", "刘芳", "陈杰", "杨丽", "黄勇", "赵静", "吴涛", "周燕", "徐明", "孙红"];
+    let mut rows = Vec::new();
+    let mut day = start;
+    while day <= yesterday {
+        for (n, (r, h)) in people.iter().enumerate() {
+            // 滨江's contract buys personal care, the bureau's visits.
+            let (contract, service) =
+                if Some(h.town_id) == binjiang { (own.id, "care") } else { (bureau.id, "visits") };
+            let slot = (n / workers.len()) as u32;
+            rows.push(visit(
+                contract,
+                r.id,
+                service,
+                at(day, 8 + slot, 0),
+                if service == "care" { 60 } else { 25 },
+                workers[n % workers.len()],
+                if service == "care" { "日常照护" } else { "日常探访" },
+            ));
+        }
+        day += Duration::days(1);
+    }
+    let actor = Actor::system("demo").in_district(finance.district_id);
+    write(&mut conn, &actor, |tx| {
+        services::create_records(tx, &provider, &rows, Source::Demo, "demo").map_err(to_db)
+    })?;
+    Ok(rows.len())
 }

@@ -75,7 +75,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(applied, "migrations done");
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { scale: Some(districts) } => {
+            let db = open_db(&cli)?;
+            db::migrate(&db)?;
+            let files = file_store::FileStore::new(cli.files_dir.clone());
+            let outcome = demo::scale(&db, &files, cli.demo_mode, districts)?;
+            tracing::info!(
+                districts,
+                districts_added = outcome.districts_added,
+                visits_added = outcome.visits_added,
+                "scaled demo ready"
+            );
+            Ok(())
+        }
+        Command::Demo { scale: None } => {
             let db = open_db(&cli)?;
             db::migrate(&db)?;
             let files = file_store::FileStore::new(cli.files_dir.clone());

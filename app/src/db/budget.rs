@@ -752,6 +752,26 @@ fn to_balance((a, c, p): Sums3) -> Balance {
     Balance { allocated: from_fen(a), committed: from_fen(c), paid: from_fen(p) }
 }
 
+/// The ids of the district's sources of `year`, as a subquery. Limited to
+/// the district, so the ledger is read through its source index for a
+/// handful of sources rather than for every district's (at 100 districts
+/// the budget page took 80 ms instead of a few).
+fn year_sources(
+    district_id: i64,
+    year: i32,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<budget_sources::table, diesel::dsl::Eq<budget_sources::district_id, i64>>,
+        diesel::dsl::Eq<budget_sources::year, i32>,
+    >,
+    budget_sources::id,
+> {
+    budget_sources::table
+        .filter(budget_sources::district_id.eq(district_id))
+        .filter(budget_sources::year.eq(year))
+        .select(budget_sources::id)
+}
+
 /// Sums the ledger of `district_id` under `f`. With a cost type, the
 /// allocation is still the source's whole allocation (allocations have no
 /// type); with a town, entries for that town.
@@ -772,8 +792,7 @@ pub fn balance(conn: &mut AnyConnection, district_id: i64, f: &Filter) -> Result
         q = q.filter(budget_entries::entry_date.le(d));
     }
     if let Some(y) = f.year {
-        let ids = budget_sources::table.filter(budget_sources::year.eq(y)).select(budget_sources::id);
-        q = q.filter(budget_entries::source_id.eq_any(ids));
+        q = q.filter(budget_entries::source_id.eq_any(year_sources(district_id, y)));
     }
     let sums: Sums3 = q.select(sums_select()).first(conn)?;
     Ok(to_balance(sums))
@@ -1177,8 +1196,7 @@ pub fn entries(
             q = q.filter(budget_entries::entry_date.le(d));
         }
         if let Some(y) = f.year {
-            let ids = budget_sources::table.filter(budget_sources::year.eq(y)).select(budget_sources::id);
-            q = q.filter(budget_entries::source_id.eq_any(ids));
+            q = q.filter(budget_entries::source_id.eq_any(year_sources(who.district_id, y)));
         }
         q
     };
@@ -1194,7 +1212,7 @@ pub fn entries(
 
 /// Entries an approver let through a refusal, in a year.
 pub fn overrides(conn: &mut AnyConnection, district_id: i64, year: i32) -> Result<Vec<EntryRow>, DbError> {
-    let ids = budget_sources::table.filter(budget_sources::year.eq(year)).select(budget_sources::id);
+    let ids = year_sources(district_id, year);
     Ok(budget_entries::table
         .filter(budget_entries::district_id.eq(district_id))
         .filter(budget_entries::source_id.eq_any(ids))
@@ -1210,7 +1228,7 @@ pub fn unpaid_commitments(
     district_id: i64,
     year: i32,
 ) -> Result<Vec<(EntryRow, i64)>, DbError> {
-    let ids = budget_sources::table.filter(budget_sources::year.eq(year)).select(budget_sources::id);
+    let ids = year_sources(district_id, year);
     let rows: Vec<EntryRow> = budget_entries::table
         .filter(budget_entries::district_id.eq(district_id))
         .filter(budget_entries::source_id.eq_any(ids))
@@ -1240,7 +1258,7 @@ pub fn paid_by_month(
     district_id: i64,
     year: i32,
 ) -> Result<[Decimal; 12], DbError> {
-    let ids = budget_sources::table.filter(budget_sources::year.eq(year)).select(budget_sources::id);
+    let ids = year_sources(district_id, year);
     let rows: Vec<(NaiveDate, i64)> = budget_entries::table
         .filter(budget_entries::district_id.eq(district_id))
         .filter(budget_entries::source_id.eq_any(ids))
