@@ -444,3 +444,163 @@ fn json_edit(user: &Value) -> Value {
         "input": { "username": user["username"], "display_name": "改名", "roles": ["finance"], "town_id": null, "supplier_id": null },
     })
 }
+
+/// The ids of `owner`'s own things that the other town (or provider) of
+/// the pair may not see: (what, server function and its fields, or the
+/// GET paths) built from [`Ids`].
+struct Owned {
+    /// Server functions reading one of the owner's things by id.
+    reads: Vec<(&'static str, Vec<(&'static str, String)>)>,
+    /// Server functions reading a list filtered to the owner's town: the
+    /// answer must be the intruder's own (as without the filter).
+    filtered: Vec<(&'static str, Vec<(&'static str, String)>, Vec<(&'static str, String)>)>,
+}
+
+fn owned(owner: &str, ids: &Ids, run: &str) -> Owned {
+    let mut reads = Vec::new();
+    let mut filtered = Vec::new();
+    let contract_of =
+        |scope: Option<&str>| ids.contracts.iter().find(|c| c.0.as_deref() == scope).expect("contract");
+    if let Some(code) = match owner {
+        "town.binjiang" => Some("001"),
+        "town.shuanghe" => Some("011"),
+        _ => None,
+    } {
+        let (_, town, staff) = ids.towns.iter().find(|t| t.0 == code).expect("town");
+        let (_, project, contract) = contract_of(Some(code));
+        let [inspection, ..] = &ids.inspections.iter().find(|i| i.0 == code).expect("inspection").1;
+        let source = if code == "001" { "5" } else { "6" };
+        reads.push(("person", vec![("staff_id", staff.clone())]));
+        reads.push(("town_detail", vec![("town_id", town.clone())]));
+        reads.push(("budget_source", vec![("id", source.to_owned()), ("page", "0".into())]));
+        reads.push(("project_detail", vec![("id", project.clone())]));
+        reads.push(("contract_detail", vec![("id", contract.clone())]));
+        reads.push(("inspection_page", vec![("id", inspection.clone())]));
+        if let Some((_, job)) = ids.jobs.iter().find(|(u, _)| u == owner) {
+            reads.push(("slips_job", vec![("id", job.clone())]));
+        }
+        if let Some((_, report, _)) = ids.services.iter().find(|s| s.0.as_deref() == Some(owner)) {
+            reads.push(("service_report_detail", vec![("id", report.clone())]));
+        }
+        filtered.push(("roster", vec![("town_id", town.clone())], vec![]));
+        filtered.push((
+            "payroll_run",
+            vec![("run_id", run.to_owned()), ("town", town.clone()), ("page", "0".into())],
+            vec![("run_id", run.to_owned()), ("page", "0".into())],
+        ));
+    } else {
+        // 示范中心 holds the bureau's contract and 滨江's; 渝安 双河's.
+        // (Providers read no procurement project at all: the route
+        // matrix checks that.)
+        let scopes: &[Option<&str>] = if owner == "provider" { &[None, Some("001")] } else { &[Some("011")] };
+        for scope in scopes {
+            let (_, _, contract) = contract_of(*scope);
+            reads.push(("contract_detail", vec![("id", contract.clone())]));
+        }
+        let (_, report, _) = ids.services.iter().find(|s| s.0.as_deref() == Some(owner)).expect("report");
+        reads.push(("service_report_detail", vec![("id", report.clone())]));
+    }
+    Owned { reads, filtered }
+}
+
+both_backends! {
+    /// The out-of-scope pass (issue 10, item 5): for each pair of users of
+    /// the same role and different scope (滨江 and 双河, 示范中心 and
+    /// 渝安), each in turn asks for the other's things: every GET route of
+    /// the table with an id in its path (files and API; pages get their
+    /// data from the server functions below) with the owner's id, every
+    /// server function reading one thing by id, the lists filtered to the
+    /// owner's town, and, for providers, voiding and adding evidence to
+    /// the owner's records. Nothing may answer with the owner's data or
+    /// change it; the owner gets each of them (so none is refused for a
+    /// wrong argument).
+    async fn no_town_or_provider_reaches_the_other_ones_data(backend: Backend) {
+        let server = Server::start(backend);
+        let ids = Ids::load(&server).await;
+        let run = server.db.query("SELECT max(id) FROM payroll_runs WHERE status IN ('approved', 'paid')");
+        let routes = routes();
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (owner, intruder, role) in [
+            ("town.binjiang", "town.shuanghe", "town"),
+            ("town.shuanghe", "town.binjiang", "town"),
+            ("provider", "provider.yuan", "provider"),
+            ("provider.yuan", "provider", "provider"),
+        ] {
+            let mine = Client::demo(&server, owner).await;
+            let theirs = Client::demo(&server, intruder).await;
+            // GET routes with an id, allowed to the role.
+            for route in &routes {
+                let pattern = route["path"].as_str().unwrap_or("");
+                let data = pattern.starts_with("/files/") || pattern.starts_with("/api/v1/");
+                if route["method"] != "GET" || !pattern.contains('{') || !data || expected(route, Some(role)) != Expected::Allowed {
+                    continue;
+                }
+                let (path, own_path) = (concrete(pattern, Some(owner), &ids), concrete(pattern, Some(intruder), &ids));
+                if path == own_path {
+                    continue;
+                }
+                let owners = mine.get(&path).await.status();
+                let status = theirs.get(&path).await.status();
+                checked += 1;
+                if owners != 200 {
+                    failures.push(format!("{owner} GET {path}: {owners}, so the pass proves nothing"));
+                } else if status.is_success() {
+                    failures.push(format!("{intruder} GET {path} (of {owner}): {status}"));
+                }
+            }
+            let Owned { reads, filtered } = owned(owner, &ids, &run);
+            for (name, fields) in &reads {
+                let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let (owners, _) = mine.call(name, &fields).await;
+                let (status, body) = theirs.call(name, &fields).await;
+                checked += 1;
+                if owners != 200 {
+                    failures.push(format!("{owner} {name} {fields:?}: {owners}, so the pass proves nothing"));
+                } else if status.is_success() {
+                    failures.push(format!("{intruder} {name} {fields:?} (of {owner}): {status} {body}"));
+                }
+            }
+            for (name, fields, unfiltered) in &filtered {
+                let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let unfiltered: Vec<(&str, &str)> = unfiltered.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let (status, body) = theirs.call(name, &fields).await;
+                let (_, own) = theirs.call(name, &unfiltered).await;
+                checked += 1;
+                if status.is_success() && body != own {
+                    failures.push(format!("{intruder} {name} {fields:?} (of {owner}): {status}, not their own list"));
+                }
+            }
+            if role == "provider" {
+                // Writes: void the owner's record, add evidence to it.
+                let supplier = server.db.query(&format!("SELECT supplier_id FROM users WHERE username = '{owner}'"));
+                let record = server.db.query(&format!(
+                    "SELECT max(id) FROM service_records WHERE supplier_id = {supplier} AND voided_at IS NULL"
+                ));
+                let evidence = || server.db.query(&format!("SELECT count(*) FROM service_evidence WHERE record_id = {record}"));
+                let before = evidence();
+                let (status, body) = theirs.call("void_service_record", &[("id", &record), ("reason", "越权作废")]).await;
+                checked += 1;
+                if status.is_success() {
+                    failures.push(format!("{intruder} voided {owner}'s record {record}: {status} {body}"));
+                }
+                let part = reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n".to_vec()).file_name("p.png");
+                let res = theirs
+                    .post_multipart(&format!("/files/service-records/{record}/evidence"), reqwest::multipart::Form::new().part("file", part))
+                    .await;
+                checked += 1;
+                let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                if res.status().is_success() || (res.status() == 303 && !location.contains("problem")) {
+                    failures.push(format!("{intruder} added evidence to {owner}'s record {record}: {} {location}", res.status()));
+                }
+                let voided = server.db.query(&format!("SELECT count(*) FROM service_records WHERE id = {record} AND voided_at IS NOT NULL"));
+                if voided != "0" || evidence() != before {
+                    failures.push(format!("{owner}'s record {record} was changed by {intruder}"));
+                }
+            }
+        }
+        println!("out-of-scope requests checked: {checked}");
+        assert!(checked >= 40, "only {checked} requests checked");
+        assert!(failures.is_empty(), "{} crossings:\n{}", failures.len(), failures.join("\n"));
+    }
+}
