@@ -49,10 +49,14 @@ test-unit: build
 test-e2e: build
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo test -p gouzhu-tests -- --test-threads=3
 
-## make stress: hostile input against the built server (issue 10; see RELIABILITY.md): schemathesis on /api/v1 with finance's and a provider's tokens, SQLite and PostgreSQL, STRESS_SECONDS (60) per run
+## make stress: the stress runs of issue 10 (see RELIABILITY.md) against the built server: schemathesis on /api/v1 (finance's and a provider's tokens, SQLite and PostgreSQL), wrk on the demo scaled to STRESS_DISTRICTS (100) districts, and every fuzz target; STRESS_SECONDS (60) per run
 STRESS_SECONDS ?= 60
+STRESS_DISTRICTS ?= 100
+export STRESS_DISTRICTS
 stress: setup-stress build
 	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example stress_schemathesis -- $(STRESS_SECONDS)
+	GOUZHU_BIN=$(BIN) GOUZHU_SITE_ROOT=$(SITE) cargo run -p gouzhu-tests --example stress_load -- $(STRESS_SECONDS)
+	scripts/fuzz.sh $(STRESS_SECONDS)
 
 setup-stress:
 	@scripts/setup.sh stress

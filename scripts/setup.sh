@@ -12,7 +12,9 @@
 #   wasm-opt from npm's binaryen 123 (Debian's binaryen 108 produces a
 #     bundle that fails to hydrate), kept in $GOUZHU_TOOLS_DIR;
 #   schemathesis 4.32.5 from PyPI (stress only), in a virtual environment
-#     in $GOUZHU_TOOLS_DIR/schemathesis.
+#     in $GOUZHU_TOOLS_DIR/schemathesis;
+#   cargo-fuzz 0.13.1 for the fuzz targets (stress only; run without a
+#     sanitizer, they build on the stable toolchain).
 set -euo pipefail
 
 mode=${1:-run}
@@ -20,6 +22,7 @@ CARGO_LEPTOS_VERSION=0.3.8
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$(dirname "$0")/../Cargo.lock")
 BINARYEN_VERSION=123.0.0
 SCHEMATHESIS_VERSION=4.32.5
+CARGO_FUZZ_VERSION=0.13.1
 TOOLS_DIR=${GOUZHU_TOOLS_DIR:-$HOME/.cache/gouzhu/tools}
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*"; }
@@ -111,6 +114,11 @@ if [ "$mode" = stress ] && ! "$TOOLS_DIR/schemathesis/bin/schemathesis" --versio
   rm -rf "$TOOLS_DIR/schemathesis"
   python3 -m venv "$TOOLS_DIR/schemathesis"
   "$TOOLS_DIR/schemathesis/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+if [ "$mode" = stress ] && ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 fi
 
 exit 0

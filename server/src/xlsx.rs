@@ -25,29 +25,57 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ImportProblem> {
         tracing::info!(error = %e, "unreadable xlsx upload");
         ImportProblem::Unreadable
     })?;
-    let range = match book.worksheet_range_at(0) {
-        None => return Err(ImportProblem::NoSheet),
-        Some(Err(e)) => {
-            tracing::info!(error = %e, "unreadable xlsx sheet");
-            return Err(ImportProblem::Unreadable);
-        }
-        Some(Ok(r)) => r,
-    };
-    let Some((top, left)) = range.start() else {
+    let Some(name) = book.sheet_names().into_iter().next() else {
         return Err(ImportProblem::NoSheet);
     };
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); usize::try_from(top).unwrap_or(0)];
-    let pad = usize::try_from(left).unwrap_or(0);
-    for r in range.rows() {
-        let mut row = vec![Cell::Empty; pad];
-        row.extend(r.iter().map(cell));
-        while row.last() == Some(&Cell::Empty) {
-            row.pop();
+    // Cell by cell, never calamine's dense range: a workbook of a few KB
+    // naming one cell at XFD1048576 made it allocate 512 GB and abort the
+    // whole server (found while writing the fuzz target `xlsx_import`). Cells beyond
+    // what an import can hold refuse the file before anything is sized
+    // for them.
+    let mut reader = book.worksheet_cells_reader(&name).map_err(|e| {
+        tracing::info!(error = %e, "unreadable xlsx sheet");
+        ImportProblem::Unreadable
+    })?;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    loop {
+        let next = reader.next_cell().map_err(|e| {
+            tracing::info!(error = %e, "unreadable xlsx sheet");
+            ImportProblem::Unreadable
+        })?;
+        let Some(c) = next else { break };
+        let (r, col) = c.get_position();
+        if r >= MAX_SHEET_ROWS {
+            return Err(ImportProblem::TooManyRows { max: app::domain::roster_import::MAX_ROWS });
         }
-        rows.push(row);
+        if col >= MAX_SHEET_COLUMNS {
+            tracing::info!(column = col, "xlsx upload with a cell beyond the columns read");
+            return Err(ImportProblem::Unreadable);
+        }
+        let value = cell(&Data::from(c.get_value().clone()));
+        if value == Cell::Empty {
+            continue;
+        }
+        let (r, col) = (r as usize, col as usize);
+        if rows.len() <= r {
+            rows.resize(r + 1, Vec::new());
+        }
+        let row = &mut rows[r];
+        if row.len() <= col {
+            row.resize(col + 1, Cell::Empty);
+        }
+        row[col] = value;
+    }
+    if rows.is_empty() {
+        return Err(ImportProblem::NoSheet);
     }
     Ok(rows)
 }
+
+/// The last row read: the importers' data rows, a header and headroom.
+const MAX_SHEET_ROWS: u32 = app::domain::roster_import::MAX_ROWS as u32 + 1_000;
+/// The last column read (the import templates use 11).
+const MAX_SHEET_COLUMNS: u32 = 256;
 
 fn cell(d: &Data) -> Cell {
     match d {
@@ -300,6 +328,28 @@ mod tests {
         assert_eq!(read_first_sheet(b"%PDF-1.7"), Err(ImportProblem::NotXlsx));
         assert_eq!(read_first_sheet(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), Err(ImportProblem::NotXlsx));
         assert_eq!(read_first_sheet(b"PK\x03\x04garbage"), Err(ImportProblem::Unreadable));
+    }
+
+    /// A few KB naming one far cell made calamine's dense range allocate
+    /// 512 GB and abort the process; now such a file is refused, and cells
+    /// with gaps between them read as before.
+    #[test]
+    fn far_cells_are_refused_without_allocating_for_them() {
+        let sheet = |row: u32, col: u16| {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let ws = book.add_worksheet();
+            ws.write_string(0, 0, "姓名").expect("cell");
+            ws.write_string(row, col, "x").expect("cell");
+            book.save_to_buffer().expect("workbook")
+        };
+        let too_many = Err(ImportProblem::TooManyRows { max: app::domain::roster_import::MAX_ROWS });
+        assert_eq!(read_first_sheet(&sheet(1_048_575, 16_383)), too_many);
+        assert_eq!(read_first_sheet(&sheet(1_048_575, 0)), too_many);
+        assert_eq!(read_first_sheet(&sheet(1, 16_383)), Err(ImportProblem::Unreadable));
+        let rows = read_first_sheet(&sheet(4, 3)).expect("read");
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[1], Vec::<Cell>::new());
+        assert_eq!(rows[4], vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Text("x".into())]);
     }
 
     #[test]

@@ -49,3 +49,4 @@ mod races;
 mod services;
 mod sheets;
 mod support;
+mod uploads;

@@ -445,15 +445,19 @@ fn json_edit(user: &Value) -> Value {
     })
 }
 
+/// A server function's name and form fields.
+type Call = (&'static str, Vec<(&'static str, String)>);
+
 /// The ids of `owner`'s own things that the other town (or provider) of
 /// the pair may not see: (what, server function and its fields, or the
 /// GET paths) built from [`Ids`].
 struct Owned {
     /// Server functions reading one of the owner's things by id.
-    reads: Vec<(&'static str, Vec<(&'static str, String)>)>,
+    reads: Vec<Call>,
     /// Server functions reading a list filtered to the owner's town: the
     /// answer must be the intruder's own (as without the filter).
-    filtered: Vec<(&'static str, Vec<(&'static str, String)>, Vec<(&'static str, String)>)>,
+    /// (the call with the owner's town, its fields without the filter)
+    filtered: Vec<(Call, Vec<(&'static str, String)>)>,
 }
 
 fn owned(owner: &str, ids: &Ids, run: &str) -> Owned {
@@ -482,10 +486,9 @@ fn owned(owner: &str, ids: &Ids, run: &str) -> Owned {
         if let Some((_, report, _)) = ids.services.iter().find(|s| s.0.as_deref() == Some(owner)) {
             reads.push(("service_report_detail", vec![("id", report.clone())]));
         }
-        filtered.push(("roster", vec![("town_id", town.clone())], vec![]));
+        filtered.push((("roster", vec![("town_id", town.clone())]), vec![]));
         filtered.push((
-            "payroll_run",
-            vec![("run_id", run.to_owned()), ("town", town.clone()), ("page", "0".into())],
+            ("payroll_run", vec![("run_id", run.to_owned()), ("town", town.clone()), ("page", "0".into())]),
             vec![("run_id", run.to_owned()), ("page", "0".into())],
         ));
     } else {
@@ -561,7 +564,7 @@ both_backends! {
                     failures.push(format!("{intruder} {name} {fields:?} (of {owner}): {status} {body}"));
                 }
             }
-            for (name, fields, unfiltered) in &filtered {
+            for ((name, fields), unfiltered) in &filtered {
                 let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 let unfiltered: Vec<(&str, &str)> = unfiltered.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 let (status, body) = theirs.call(name, &fields).await;

@@ -216,6 +216,17 @@ both_backends! {
         let id = upload(&finance, b"%PDF-1.7 not a workbook".to_vec(), "fake.xlsx", "all").await;
         let r = report(&finance, id).await;
         assert_eq!(cells(&r), vec![("0".to_owned(), "not_xlsx".to_owned())]);
+        // A few KB naming one cell at XFD1048576 (it made the reader
+        // allocate 512 GB and abort the whole server): refused, and the
+        // server still answers.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "姓名").expect("cell");
+        ws.write_string(1_048_575, 16_383, "x").expect("cell");
+        let far = book.save_to_buffer().expect("workbook");
+        let id = upload(&finance, far, "far.xlsx", "all").await;
+        assert_eq!(cells(&report(&finance, id).await), vec![("0".to_owned(), "too_many_rows".to_owned())]);
+        assert_eq!(finance.get("/healthz").await.status(), 200);
     }
 
     async fn a_town_user_imports_and_exports_their_own_town_only(backend: Backend) {

@@ -752,20 +752,20 @@ fn to_balance((a, c, p): Sums3) -> Balance {
     Balance { allocated: from_fen(a), committed: from_fen(c), paid: from_fen(p) }
 }
 
-/// The ids of the district's sources of `year`, as a subquery. Limited to
-/// the district, so the ledger is read through its source index for a
-/// handful of sources rather than for every district's (at 100 districts
-/// the budget page took 80 ms instead of a few).
-fn year_sources(
-    district_id: i64,
-    year: i32,
-) -> diesel::dsl::Select<
+/// The query of [`year_sources`].
+type YearSources = diesel::dsl::Select<
     diesel::dsl::Filter<
         diesel::dsl::Filter<budget_sources::table, diesel::dsl::Eq<budget_sources::district_id, i64>>,
         diesel::dsl::Eq<budget_sources::year, i32>,
     >,
     budget_sources::id,
-> {
+>;
+
+/// The ids of the district's sources of `year`, as a subquery. Limited to
+/// the district, so the ledger is read through its source index for a
+/// handful of sources rather than for every district's (at 100 districts
+/// the budget page took 80 ms instead of a few).
+fn year_sources(district_id: i64, year: i32) -> YearSources {
     budget_sources::table
         .filter(budget_sources::district_id.eq(district_id))
         .filter(budget_sources::year.eq(year))

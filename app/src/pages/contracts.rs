@@ -61,7 +61,7 @@ fn status_tag(s: Option<ContractStatus>) -> impl IntoView {
     view! { <span class="tag" data-status=code>{move || s.map(|s| i18n.t().contracts.status(s)).unwrap_or("?")}</span> }
 }
 
-fn item_name(code: &str) -> impl Fn() -> String + Send + Sync + 'static {
+fn item_name(code: &str) -> impl Fn() -> String + Send + Sync + use<> {
     let i18n = use_i18n();
     let code = code.to_owned();
     move || {

@@ -46,7 +46,7 @@ fn Header() -> impl IntoView {
     }
 }
 
-fn item_label(code: &str) -> impl Fn() -> String + Send + Sync + 'static {
+fn item_label(code: &str) -> impl Fn() -> String + Send + Sync + use<> {
     let i18n = use_i18n();
     let code = code.to_owned();
     move || {
