@@ -21,6 +21,7 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ImportProblem> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(ImportProblem::NotXlsx);
     }
+    unpacks_within_limit(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         tracing::info!(error = %e, "unreadable xlsx upload");
         ImportProblem::Unreadable
@@ -70,6 +71,34 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ImportProblem> {
         return Err(ImportProblem::NoSheet);
     }
     Ok(rows)
+}
+
+/// The most a workbook may unpack to, all its parts together: an import's
+/// 100,000 rows take a few tens of MB. A 1 MB upload holding 1 GB of
+/// whitespace in its sheet made the reader hold the gigabyte at once
+/// (1.1 GB resident); within the 20 MB upload limit that could be 20 GB.
+pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Inflates every part of the archive once, counting what comes out (a
+/// part's declared size can lie), and stops past [`MAX_UNPACKED_BYTES`].
+fn unpacks_within_limit(bytes: &[u8]) -> Result<(), ImportProblem> {
+    use std::io::Read;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        tracing::info!(error = %e, "unreadable xlsx upload");
+        ImportProblem::Unreadable
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let left = MAX_UNPACKED_BYTES - total;
+        total +=
+            std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(ImportProblem::TooLargeUnpacked { max: (MAX_UNPACKED_BYTES >> 20) as usize });
+        }
+    }
+    Ok(())
 }
 
 /// The last row read: the importers' data rows, a header and headroom.
@@ -350,6 +379,29 @@ mod tests {
         assert_eq!(rows.len(), 5);
         assert_eq!(rows[1], Vec::<Cell>::new());
         assert_eq!(rows[4], vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Text("x".into())]);
+    }
+
+    /// A part that unpacks past the limit refuses the file before calamine
+    /// reads any of it (counted as inflated: the declared size is not
+    /// trusted).
+    #[test]
+    fn a_compression_bomb_is_refused() {
+        use std::io::Write;
+        let mut out = Vec::new();
+        {
+            let mut zip = zip::ZipWriter::new(Cursor::new(&mut out));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true);
+            zip.start_file("xl/worksheets/sheet1.xml", options).expect("entry");
+            let chunk = vec![b' '; 1 << 20];
+            for _ in 0..=(MAX_UNPACKED_BYTES >> 20) {
+                zip.write_all(&chunk).expect("write");
+            }
+            zip.finish().expect("zip");
+        }
+        assert!(out.len() < 2 << 20, "{} bytes", out.len());
+        assert_eq!(read_first_sheet(&out), Err(ImportProblem::TooLargeUnpacked { max: 256 }));
     }
 
     #[test]

@@ -324,6 +324,11 @@ pub enum ImportProblem {
     },
     /// Someone with this identity number is on the roster.
     AlreadyOnRoster,
+    /// The workbook unpacks to more than `max` MB (a compression bomb,
+    /// or far more than an import can hold).
+    TooLargeUnpacked {
+        max: usize,
+    },
 }
 
 /// One problem: `row` is the spreadsheet's row number (1 = the first row;

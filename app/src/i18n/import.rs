@@ -65,7 +65,7 @@ pub struct ImportText {
     /// Chinese, whatever the language).
     pub columns: [&'static str; 11],
     /// One per [`ImportProblem`] kind, in declaration order.
-    pub problems: [&'static str; 26],
+    pub problems: [&'static str; 27],
 }
 
 impl ImportText {
@@ -124,6 +124,7 @@ impl ImportText {
                 return self.problems[25].replace("{row}", &first_row.to_string());
             }
             P::AlreadyOnRoster => (9, None),
+            P::TooLargeUnpacked { max } => (26, Some(*max)),
         };
         match n {
             Some(n) => self.problems[i].replace("{n}", &n.to_string()),
@@ -244,6 +245,7 @@ pub const ZH_CN: ImportText = ImportText {
         "该岗位不属于所填镇街",
         "该岗位已有人在岗",
         "与第 {row} 行填了同一岗位",
+        "文件解压后超过 {n} MB，超出导入所能容纳的数据量：请拆分后分批导入",
     ],
 };
 
@@ -359,6 +361,7 @@ pub const EN: ImportText = ImportText {
         "The post belongs to another town than the row's",
         "Someone holds this post",
         "Same post as row {row}",
+        "The file unpacks to more than {n} MB, more than an import can hold: split it and import the parts",
     ],
 };
 
