@@ -78,7 +78,7 @@ struct DemoRecipients {
     expense: i32,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct DemoDistrict {
     code: String,
     name: String,

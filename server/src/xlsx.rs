@@ -22,10 +22,7 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ImportProblem> {
         return Err(ImportProblem::NotXlsx);
     }
     unpacks_within_limit(bytes)?;
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        tracing::info!(error = %e, "unreadable xlsx upload");
-        ImportProblem::Unreadable
-    })?;
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let Some(name) = book.sheet_names().into_iter().next() else {
         return Err(ImportProblem::NoSheet);
     };
@@ -34,17 +31,9 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ImportProblem> {
     // whole server (found while writing the fuzz target `xlsx_import`). Cells beyond
     // what an import can hold refuse the file before anything is sized
     // for them.
-    let mut reader = book.worksheet_cells_reader(&name).map_err(|e| {
-        tracing::info!(error = %e, "unreadable xlsx sheet");
-        ImportProblem::Unreadable
-    })?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    loop {
-        let next = reader.next_cell().map_err(|e| {
-            tracing::info!(error = %e, "unreadable xlsx sheet");
-            ImportProblem::Unreadable
-        })?;
-        let Some(c) = next else { break };
+    while let Some(c) = reader.next_cell().map_err(unreadable)? {
         let (r, col) = c.get_position();
         if r >= MAX_SHEET_ROWS {
             return Err(ImportProblem::TooManyRows { max: app::domain::roster_import::MAX_ROWS });
@@ -73,6 +62,12 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ImportProblem> {
     Ok(rows)
 }
 
+/// A workbook (or a part of it) that cannot be read; why, in the log.
+fn unreadable(e: impl std::fmt::Display) -> ImportProblem {
+    tracing::info!(error = %e, "unreadable xlsx upload");
+    ImportProblem::Unreadable
+}
+
 /// The most a workbook may unpack to, all its parts together: an import's
 /// 100,000 rows take a few tens of MB. A 1 MB upload holding 1 GB of
 /// whitespace in its sheet made the reader hold the gigabyte at once
@@ -83,17 +78,12 @@ pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 /// part's declared size can lie), and stops past [`MAX_UNPACKED_BYTES`].
 fn unpacks_within_limit(bytes: &[u8]) -> Result<(), ImportProblem> {
     use std::io::Read;
-    let unreadable = |e: &dyn std::fmt::Display| {
-        tracing::info!(error = %e, "unreadable xlsx upload");
-        ImportProblem::Unreadable
-    };
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let entry = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let entry = archive.by_index(i).map_err(unreadable)?;
         let left = MAX_UNPACKED_BYTES - total;
-        total +=
-            std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        total += std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(unreadable)?;
         if total > MAX_UNPACKED_BYTES {
             return Err(ImportProblem::TooLargeUnpacked { max: (MAX_UNPACKED_BYTES >> 20) as usize });
         }

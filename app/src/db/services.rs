@@ -997,7 +997,9 @@ pub fn flags(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<RedFlag>, DbError> {
-    let all = facts(conn, district_id, None, from - Duration::days(1), to + Duration::days(1))?;
+    // A day either side, for what crosses midnight.
+    let (first_day, last_day) = (from - Duration::days(1), to + Duration::days(1));
+    let all = facts(conn, district_id, None, first_day, last_day)?;
     let first = from.and_time(chrono::NaiveTime::MIN);
     let last = (to + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
     let subject: HashSet<i64> = all
@@ -1006,14 +1008,16 @@ pub fn flags(
         .filter(|r| r.started_at >= first && ends_at(r.started_at, r.minutes) > first && r.started_at < last)
         .map(|r| r.id)
         .collect();
-    // The evidence of those records, in one read over the same range
+    // The evidence of those records, in one read over the same days
     // (not a list of thousands of record ids).
     let mut files: Vec<(i64, String)> = service_evidence::table
         .inner_join(service_records::table)
         .filter(service_records::district_id.eq(district_id))
         .filter(service_records::voided_at.is_null())
-        .filter(service_records::started_at.ge((from - Duration::days(1)).and_time(chrono::NaiveTime::MIN)))
-        .filter(service_records::started_at.lt((to + Duration::days(2)).and_time(chrono::NaiveTime::MIN)))
+        .filter(service_records::started_at.ge(first_day.and_time(chrono::NaiveTime::MIN)))
+        .filter(
+            service_records::started_at.lt((last_day + Duration::days(1)).and_time(chrono::NaiveTime::MIN)),
+        )
         .select((service_evidence::record_id, service_evidence::sha256))
         .load(conn)?;
     // The same file on a record outside the period counts too.

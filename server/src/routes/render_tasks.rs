@@ -41,7 +41,6 @@ thread_local! {
 }
 
 /// The tasks spawned for one request.
-#[derive(Default)]
 struct Tasks {
     /// `None` once the request is over: later spawns are aborted at once.
     handles: Mutex<Option<Vec<AbortHandle>>>,
